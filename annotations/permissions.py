@@ -1,0 +1,17 @@
+from rest_framework.permissions import BasePermission
+
+from .roles import Role, user_role
+
+
+class RolePermission(BasePermission):
+    """Lets a request through when the user's role is at least the one its view
+    names for the action in `required_roles` (default: consumer)."""
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view):
+        required = getattr(view, "required_roles", {}).get(view.action, Role.CONSUMER)
+        allowed = user_role(request.user) >= required
+        if not allowed and request.user.is_authenticated:
+            self.message = f"Only a {required.group_name} or above may do this."
+        return allowed

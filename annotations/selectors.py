@@ -1,0 +1,25 @@
+"""Every read of articles and annotations: who sees what, with the joins each
+consumer of the rows needs, so that no list costs a query per row."""
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import Annotation, AnnotationEvent, Article, Status
+from .roles import Role, user_role
+
+
+def article_queryset(*, with_body: bool) -> QuerySet[Article]:
+    counts = {f"n_{status}": Count("annotations", filter=Q(annotations__status=status)) for status in Status.values}
+    articles = Article.objects.annotate(**counts).order_by("id")
+    return articles if with_body else articles.defer("body")
+
+
+def annotations_visible_to(user) -> QuerySet[Annotation]:
+    """All annotations for annotators and up; approved ones only for consumers."""
+    annotations = Annotation.objects.select_related("created_by", "reviewed_by")
+    if user_role(user) < Role.ANNOTATOR:
+        annotations = annotations.filter(status=Status.APPROVED)
+    return annotations
+
+
+def annotation_history(*, annotation: Annotation) -> QuerySet[AnnotationEvent]:
+    return annotation.events.select_related("actor").order_by("at", "id")
