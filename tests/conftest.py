@@ -1,0 +1,107 @@
+"""Shared fixtures.
+
+- `make_user(role, username=None)`: a user in one role group (consumer, annotator, reviewer, admin).
+- `annotator`, `other_annotator`, `reviewer`, `other_reviewer`, `consumer`, `admin_user`: one of each.
+- `client_for(user)`: a DRF APIClient authenticated with the user's API token.
+- `seed_articles`: the three articles of seeds/, imported as `import_articles` would.
+- `article`: a small article whose body mixes ASCII, Cyrillic and emoji.
+- `make_annotation(actor, article, **fields)`: an annotation created through the service.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from annotations import services
+from annotations.importers import find_files, parse_file
+from annotations.models import Article
+from annotations.roles import Role, assign_role
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def _allow_testserver(settings):
+    settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role: str, username: str | None = None):
+        username = username or f"{role}-{get_user_model().objects.count() + 1}"
+        user = get_user_model().objects.create_user(username=username, password=username)
+        assign_role(user, Role.from_name(role))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def annotator(make_user):
+    return make_user("annotator", "alice")
+
+
+@pytest.fixture
+def other_annotator(make_user):
+    return make_user("annotator", "carol")
+
+
+@pytest.fixture
+def reviewer(make_user):
+    return make_user("reviewer", "bob")
+
+
+@pytest.fixture
+def other_reviewer(make_user):
+    return make_user("reviewer", "dave")
+
+
+@pytest.fixture
+def consumer(make_user):
+    return make_user("consumer", "erin")
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user("admin", "root")
+
+
+@pytest.fixture
+def client_for(db):
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def seed_articles(db):
+    parsed = [parse_file(path) for path in find_files([SEEDS])]
+    services.articles_import([p.records for p in parsed])
+    return list(Article.objects.order_by("imported_from"))
+
+
+@pytest.fixture
+def article(db):
+    return services.article_create(
+        title="Mixed scripts",
+        body="Prime Minister 🇯🇵 Fumio Kishida met Зеленский in Kyiv 🙂. Kyiv was calm.\nThe end.",
+        source="Test Wire",
+        language="en",
+    )
+
+
+@pytest.fixture
+def make_annotation():
+    def make(actor, article, **fields):
+        fields.setdefault("kind", "claim")
+        return services.annotation_create(actor=actor, article=article, **fields)
+
+    return make
