@@ -25,13 +25,18 @@ class DateOrDateTimeField(serializers.DateTimeField):
 
 
 class StrictFieldsMixin:
-    """Refuse fields the resource does not have, instead of silently dropping them."""
+    """Refuse fields a client may not set, instead of silently dropping them:
+    a client that sends `status` or a misspelt field learns at once."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
-            unknown = set(data) - set(self.fields) - set(getattr(self.Meta, "known_read_only", ()))
-            if unknown:
-                raise serializers.ValidationError({field: ["Unknown field."] for field in sorted(unknown)})
+            read_only = set(getattr(self.Meta, "known_read_only", ()))
+            refused = {
+                field: ["This field is read-only." if field in read_only else "Unknown field."]
+                for field in sorted(set(data) - set(self.fields))
+            }
+            if refused:
+                raise serializers.ValidationError(refused)
         return super().to_internal_value(data)
 
 
@@ -146,12 +151,6 @@ class AnnotationUpdateSerializer(AnnotationWriteSerializer):
 
     class Meta(AnnotationWriteSerializer.Meta):
         known_read_only = (*AnnotationWriteSerializer.Meta.known_read_only, "article")
-
-    def validate(self, attrs):
-        article = self.initial_data.get("article") if isinstance(self.initial_data, dict) else None
-        if article is not None and str(article) != str(self.instance.article_id):
-            raise serializers.ValidationError({"article": ["An annotation cannot move to another article."]})
-        return attrs
 
 
 class AnnotationSerializer(serializers.ModelSerializer):

@@ -1,0 +1,137 @@
+"""The articles endpoints of API.md."""
+
+import pytest
+
+from annotations import services
+from annotations.models import Article
+from annotations.services import body_sha256
+
+
+@pytest.fixture
+def annotator_client(client_for, annotator):
+    return client_for(annotator)
+
+
+@pytest.mark.django_db
+def test_create_article_stores_body_normalised_and_returns_it(annotator_client):
+    response = annotator_client.post(
+        "/api/articles/",
+        {"title": "T", "body": "\ufeffLine one\r\nLine two\r", "source": "Kyodo", "published_at": "2022-03-02"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert data["body"] == "Line one\nLine two\n"
+    assert data["content_sha256"] == body_sha256("Line one\nLine two\n")
+    assert data["language"] == "en"
+    assert data["published_at"] == "2022-03-02T00:00:00Z"
+    assert data["imported_from"] is None
+    assert data["annotation_counts"] == {"pending": 0, "approved": 0, "rejected": 0}
+
+
+@pytest.mark.django_db
+def test_same_body_twice_is_409_with_existing_id(annotator_client):
+    first = annotator_client.post("/api/articles/", {"title": "A", "body": "Same text."}, format="json").json()
+    response = annotator_client.post("/api/articles/", {"title": "B", "body": "Same text."}, format="json")
+    assert response.status_code == 409
+    assert response.json()["id"] == first["id"]
+    assert Article.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_same_body_with_other_line_endings_is_the_same_article(annotator_client):
+    annotator_client.post("/api/articles/", {"title": "A", "body": "x\ny"}, format="json")
+    assert annotator_client.post("/api/articles/", {"title": "A", "body": "x\r\ny"}, format="json").status_code == 409
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"body": "text"}, "title"),
+        ({"title": "t"}, "body"),
+        ({"title": "t", "body": "   \n"}, "body"),
+        ({"title": "t", "body": "x", "url": "not a url"}, "url"),
+        ({"title": "t", "body": "x", "language": "english please"}, "language"),
+        ({"title": "t", "body": "x", "published_at": "yesterday"}, "published_at"),
+        ({"title": "t", "body": "x", "colour": "red"}, "colour"),
+    ],
+)
+def test_bad_article_input_is_400_naming_the_field(annotator_client, payload, field):
+    response = annotator_client.post("/api/articles/", payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert Article.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_consumer_may_read_but_not_create(client_for, consumer, seed_articles):
+    client = client_for(consumer)
+    assert client.get("/api/articles/").status_code == 200
+    assert client.get(f"/api/articles/{seed_articles[0].id}/").status_code == 200
+    response = client.post("/api/articles/", {"title": "t", "body": "b"}, format="json")
+    assert response.status_code == 403
+    assert "detail" in response.json()
+
+
+@pytest.mark.django_db
+def test_anonymous_is_401(client_for, seed_articles):
+    assert client_for().get("/api/articles/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_bad_token_is_401(client_for, seed_articles):
+    client = client_for()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+    assert client.get("/api/articles/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_list_leaves_out_body_and_detail_has_it(annotator_client, seed_articles):
+    listed = annotator_client.get("/api/articles/").json()
+    assert listed["count"] == 3
+    assert "body" not in listed["results"][0]
+    one = annotator_client.get(f"/api/articles/{seed_articles[0].id}/").json()
+    assert one["body"] == seed_articles[0].body
+
+
+@pytest.mark.django_db
+def test_annotation_counts_per_status(annotator_client, annotator, reviewer, seed_articles, make_annotation):
+    article = seed_articles[1]
+    a = make_annotation(
+        annotator, article, quote="State of Sakura", kind="translation_artifact", artifact_type="literal_rendering"
+    )
+    make_annotation(annotator, article, quote="Kuninori Matsuda", kind="entity", entity_type="PERSON")
+    services.annotation_approve(actor=reviewer, annotation_id=a.id)
+    data = annotator_client.get(f"/api/articles/{article.id}/").json()
+    assert data["annotation_counts"] == {"pending": 1, "approved": 1, "rejected": 0}
+
+
+@pytest.mark.django_db
+def test_list_filters(annotator_client, seed_articles):
+    def titles(query):
+        response = annotator_client.get(f"/api/articles/?{query}")
+        assert response.status_code == 200, response.json()
+        return sorted(a["imported_from"] for a in response.json()["results"])
+
+    assert titles("source=Kyodo%20News") == ["000_341965346715e028.txt"]
+    assert titles("published_after=2022-02-01") == ["000_341965346715e028.txt", "001_9f5891fc28e701af.txt"]
+    assert titles("published_before=2022-02-01") == ["002_99f075d83cde7e46.txt"]
+    assert titles("q=sakura") == ["001_9f5891fc28e701af.txt"]
+    assert titles("q=Kishida%20Morawiecki") == ["000_341965346715e028.txt"]
+    assert titles("language=fr") == []
+    assert annotator_client.get("/api/articles/?published_after=soon").status_code == 400
+
+
+@pytest.mark.django_db
+def test_article_list_query_count_is_fixed(annotator_client, annotator, seed_articles, django_assert_max_num_queries):
+    for n in range(30):
+        services.article_create(title=f"t{n}", body=f"body {n}")
+    with django_assert_max_num_queries(4):
+        response = annotator_client.get("/api/articles/?page_size=500")
+    assert response.json()["count"] == 33
+
+
+@pytest.mark.django_db
+def test_unknown_article_is_404(annotator_client):
+    assert annotator_client.get("/api/articles/999999/").status_code == 404

@@ -1,0 +1,184 @@
+"""import_articles: exact bodies, metadata, all-or-nothing files, clear failures, bulk speed."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from annotations.importers import infer_title_and_date
+from annotations.models import Article
+
+from .conftest import SEEDS
+
+
+def run_import(*paths, **options) -> tuple[str, str, int]:
+    out, err = StringIO(), StringIO()
+    code = 0
+    try:
+        call_command("import_articles", *map(str, paths), stdout=out, stderr=err, **options)
+    except CommandError as exc:
+        code = exc.returncode
+        err.write(str(exc))
+    return out.getvalue(), err.getvalue(), code
+
+
+@pytest.mark.django_db
+def test_seed_bodies_are_stored_exactly_as_the_files():
+    """Every seed's stored body equals the file's text, so that offsets into it stay true."""
+    run_import(SEEDS)
+    for path in sorted(SEEDS.glob("*.txt")):
+        article = Article.objects.get(imported_from=path.name)
+        assert article.body == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_importing_seeds_twice_imports_then_skips():
+    """The second run stores nothing new and says it skipped the three seeds."""
+    out, _, code = run_import(SEEDS)
+    assert out.strip().splitlines()[-1] == "imported 3, skipped 0, failed 0"
+    assert code == 0
+    out, _, code = run_import(SEEDS)
+    assert out.strip().splitlines()[-1] == "imported 0, skipped 3, failed 0"
+    assert code == 0
+    assert Article.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_sidecar_metadata_is_used():
+    """NAME.json beside NAME.txt gives the title, source, language and date."""
+    run_import(SEEDS / "000_341965346715e028.txt")
+    article = Article.objects.get()
+    assert article.source == "Kyodo News"
+    assert article.title.startswith("Japan to accept people fleeing Ukraine")
+    assert article.published_at.date().isoformat() == "2022-03-02"
+    assert article.language == "en"
+
+
+def test_title_skips_page_furniture():
+    """A lone "Partager:" is not a title; the first sentence is."""
+    body = (SEEDS / "001_9f5891fc28e701af.txt").read_text(encoding="utf-8")
+    title, published = infer_title_and_date(body)
+    assert title.startswith("JAKARTA - Japan announced the temporary closure of its Embassy in Kyiv")
+    assert published is None
+
+
+def test_title_and_date_from_a_leading_date_marker():
+    """`date YYYY-MM-DD` before the headline gives published_at, and is not in the title."""
+    body = (SEEDS / "002_99f075d83cde7e46.txt").read_text(encoding="utf-8")
+    assert infer_title_and_date(body) == ("Japan says it is considering evacuating Ukrainian citizens.", "2022-01-24")
+
+
+@pytest.mark.django_db
+def test_txt_without_sidecar_gets_inferred_title_and_date(tmp_path):
+    (tmp_path / "a.txt").write_text(" date 2023-05-01 Ministers meet in Tokyo today\n\nBody text.\n", encoding="utf-8")
+    out, _, _ = run_import(tmp_path)
+    assert out.strip().endswith("imported 1, skipped 0, failed 0")
+    article = Article.objects.get()
+    assert article.title == "Ministers meet in Tokyo today"
+    assert article.published_at.isoformat() == "2023-05-01T00:00:00+00:00"
+    assert article.imported_from == "a.txt"
+
+
+@pytest.mark.django_db
+def test_line_endings_normalised_and_bom_dropped(tmp_path):
+    """CRLF and CR become LF and a leading BOM goes; nothing else changes."""
+    (tmp_path / "crlf.txt").write_bytes("\ufeffFirst line of the story here\r\nsecond\rthird  \r\n".encode())
+    run_import(tmp_path)
+    assert Article.objects.get().body == "First line of the story here\nsecond\nthird  \n"
+
+
+@pytest.mark.django_db
+def test_jsonl_imports_one_article_a_line(tmp_path):
+    lines = [
+        {"title": "One", "body": "Body one.", "source": "AP", "language": "fr", "published_at": "2022-03-01T10:00:00Z"},
+        {"title": "Two", "body": "Body two.", "url": "https://example.org/two"},
+    ]
+    (tmp_path / "batch.jsonl").write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    out, _, code = run_import(tmp_path / "batch.jsonl")
+    assert (out.strip(), code) == ("imported 2, skipped 0, failed 0", 0)
+    one, two = Article.objects.order_by("title")
+    assert (one.source, one.language, one.imported_from) == ("AP", "fr", "batch.jsonl")
+    assert two.url == "https://example.org/two"
+
+
+@pytest.mark.django_db
+def test_jsonl_with_one_bad_line_fails_by_name_and_line_and_stores_nothing(tmp_path):
+    good = json.dumps({"title": "Fine", "body": "Fine body."})
+    bad = json.dumps({"title": "No body"})
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(f"{good}\n{bad}\n{good.replace('Fine body', 'Other body')}\n", encoding="utf-8")
+    out, err, code = run_import(path)
+    assert out.strip() == "imported 0, skipped 0, failed 1"
+    assert code == 1
+    assert f"{path}: line 2: body: This field is required." in err
+    assert Article.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_jsonl_line_that_is_not_json_is_named(tmp_path):
+    path = tmp_path / "broken.jsonl"
+    path.write_text('{"title": "A", "body": "B"}\n{"title": oops}\n', encoding="utf-8")
+    _, err, code = run_import(path)
+    assert code == 1
+    assert f"{path}: line 2: not valid JSON" in err
+    assert Article.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_file_that_is_not_utf8_fails_with_byte_position(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Le président a parlé ce matin\n".encode("latin-1"))
+    out, err, code = run_import(path)
+    assert out.strip() == "imported 0, skipped 0, failed 1"
+    assert code == 1
+    assert f"{path}: line 1: not valid utf-8: byte 0xe9 at byte position 5" in err
+    assert Article.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_encoding_option_decodes_other_encodings(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Le président a parlé ce matin\n".encode("latin-1"))
+    out, _, code = run_import(path, encoding="latin-1")
+    assert (out.strip(), code) == ("imported 1, skipped 0, failed 0", 0)
+    assert Article.objects.get().body == "Le président a parlé ce matin\n"
+
+
+@pytest.mark.django_db
+def test_a_bad_file_does_not_stop_the_good_ones(tmp_path):
+    (tmp_path / "good.txt").write_text("A perfectly good headline here\n", encoding="utf-8")
+    (tmp_path / "bad.jsonl").write_text('{"title": ""}\n', encoding="utf-8")
+    out, err, code = run_import(tmp_path)
+    assert out.strip() == "imported 1, skipped 0, failed 1"
+    assert code == 1
+    assert "bad.jsonl: line 1: title: This field may not be blank." in err
+
+
+@pytest.mark.django_db
+def test_missing_path_and_wrong_suffix_are_failures(tmp_path):
+    (tmp_path / "notes.md").write_text("# hi", encoding="utf-8")
+    out, err, _ = run_import(tmp_path / "nope", tmp_path / "notes.md")
+    assert out.strip() == "imported 0, skipped 0, failed 2"
+    assert "nope: no such file or folder" in err
+    assert "notes.md: not an article file" in err
+
+
+@pytest.mark.django_db
+def test_duplicate_bodies_within_a_file_are_skipped(tmp_path):
+    line = json.dumps({"title": "Same", "body": "Same body."})
+    (tmp_path / "dupes.jsonl").write_text(f"{line}\n{line}\n", encoding="utf-8")
+    out, _, _ = run_import(tmp_path)
+    assert out.strip() == "imported 1, skipped 1, failed 0"
+
+
+@pytest.mark.django_db
+def test_many_articles_import_in_bulk(tmp_path, django_assert_max_num_queries):
+    """5,000 articles in 50 files take a few dozen queries (SQLite caps rows per INSERT), not one a row."""
+    for n in range(50):
+        lines = [json.dumps({"title": f"Story {n}-{i}", "body": f"Body {n}-{i}."}) for i in range(100)]
+        (tmp_path / f"part{n:02}.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    with django_assert_max_num_queries(100):
+        out, _, _ = run_import(tmp_path)
+    assert out.strip() == "imported 5000, skipped 0, failed 0"
+    assert Article.objects.count() == 5000
