@@ -2,16 +2,30 @@
 list endpoint, the exports and the admin site, so that a query means the same
 thing everywhere. Invalid values are a 400, never silently ignored."""
 
+from datetime import UTC
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django_filters.fields import IsoDateTimeField
 
 from .models import Annotation, Article, ArtifactType, EntityType, Kind, Status
 
 
+def _refuse_null_characters(values) -> None:
+    # PostgreSQL text cannot hold NUL: refuse it as bad input rather than fail in the query.
+    if any("\x00" in str(value) for value in values or ()):
+        raise ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")
+
+
 class _AnyValueField(forms.MultipleChoiceField):
     """A repeatable text parameter: any value is allowed (no fixed choices)."""
+
+    def validate(self, value):
+        _refuse_null_characters(value)
+        super().validate(value)
 
     def valid_value(self, value):
         return True
@@ -21,11 +35,36 @@ class MultiValueCharFilter(django_filters.MultipleChoiceFilter):
     field_class = _AnyValueField
 
 
+class _UsernamesField(django_filters.fields.ModelMultipleChoiceField):
+    def clean(self, value):
+        _refuse_null_characters(value)
+        return super().clean(value)
+
+
 class UsernameFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = _UsernamesField
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", get_user_model().objects.all())
         kwargs.setdefault("to_field_name", "username")
         super().__init__(*args, **kwargs)
+
+
+class _UTCDateTimeField(IsoDateTimeField):
+    """ISO 8601, turned into UTC: PostgreSQL refuses offsets beyond ±15:59 that Python allows."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("This date-time is out of range.", code="invalid") from None
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = _UTCDateTimeField
 
 
 class AnnotationFilter(django_filters.FilterSet):
@@ -38,10 +77,10 @@ class AnnotationFilter(django_filters.FilterSet):
     reviewed_by = UsernameFilter(field_name="reviewed_by", help_text="Username of the reviewer.")
     source = MultiValueCharFilter(field_name="article__source", help_text="The article's source.")
     language = MultiValueCharFilter(field_name="article__language", help_text="The article's language tag.")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    reviewed_after = django_filters.IsoDateTimeFilter(field_name="reviewed_at", lookup_expr="gte")
-    reviewed_before = django_filters.IsoDateTimeFilter(field_name="reviewed_at", lookup_expr="lt")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lt")
+    reviewed_after = DateTimeFilter(field_name="reviewed_at", lookup_expr="gte")
+    reviewed_before = DateTimeFilter(field_name="reviewed_at", lookup_expr="lt")
     q = django_filters.CharFilter(field_name="quote", lookup_expr="icontains", help_text="Text in the quote.")
     ordering = django_filters.OrderingFilter(fields=["id", "start", "created_at", "reviewed_at"])
 
@@ -62,8 +101,8 @@ class AnnotationFilter(django_filters.FilterSet):
 class ArticleFilter(django_filters.FilterSet):
     source = MultiValueCharFilter()
     language = MultiValueCharFilter()
-    published_after = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="gte")
-    published_before = django_filters.IsoDateTimeFilter(field_name="published_at", lookup_expr="lt")
+    published_after = DateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = DateTimeFilter(field_name="published_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="filter_words", help_text="Words that all appear in the title or body.")
 
     class Meta:
