@@ -21,7 +21,7 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(PY)
 
 demo-data: $(VENV)/.run-deps
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py import_articles seeds
+	$(PY) manage.py load_demo --port $(PORT)
 
 run: demo-data
 	@echo "Copydesk: http://127.0.0.1:$(PORT)/admin/  API: http://127.0.0.1:$(PORT)/api/  docs: http://127.0.0.1:$(PORT)/api/docs/"

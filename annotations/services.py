@@ -83,6 +83,7 @@ KIND_FIELDS: dict[str, set[str]] = {
 }
 KIND_REQUIRED: dict[str, str] = {Kind.ENTITY: "entity_type", Kind.TRANSLATION_ARTIFACT: "artifact_type"}
 KIND_SPECIFIC_FIELDS = sorted(set().union(*KIND_FIELDS.values()))
+REVIEW_ACTIONS = {HistoryAction.APPROVED, HistoryAction.REJECTED}
 EDITABLE_FIELDS = {"kind", "start", "end", "quote", *KIND_SPECIFIC_FIELDS, "note"}
 
 
@@ -179,7 +180,8 @@ def _record(annotation: Annotation, *, action: str, actor, from_status: str, com
         annotation=annotation,
         action=action,
         actor=actor,
-        at=annotation.updated_at,
+        # A review's event carries the review's own time, so the two always agree.
+        at=annotation.reviewed_at if action in REVIEW_ACTIONS else annotation.updated_at,
         from_status=from_status,
         to_status=annotation.status,
         comment=comment,

@@ -323,3 +323,8 @@ def test_refused_change_writes_no_history(pending, annotator):
     with pytest.raises(NotAllowed):
         services.annotation_approve(actor=annotator, annotation_id=pending.id)
     assert pending.events.count() == 1
+
+
+def test_review_event_time_is_the_review_time(pending, reviewer):
+    annotation = services.annotation_approve(actor=reviewer, annotation_id=pending.id)
+    assert annotation.events.get(action="approved").at == annotation.reviewed_at

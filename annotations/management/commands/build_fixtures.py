@@ -1,0 +1,280 @@
+"""Write fixtures/*.json from the seed files and the gold set in fixtures/gold_spec.py.
+
+The spec names each annotation by its quote; this command finds the quote in
+the article body as `import_articles` stores it and computes the offsets, so
+nobody counts code points by hand. Everything else that varies (timestamps,
+password salts) is fixed, so a rebuild gives the committed files byte for byte
+and a test can tell when a seed or the spec changed without one.
+"""
+
+import functools
+import hashlib
+import importlib.util
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+
+from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.core.management.base import BaseCommand, CommandError
+
+from annotations.importers import parse_file
+from annotations.models import ArtifactType, EntityType, HistoryAction, Kind, Status
+from annotations.roles import Role
+
+FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
+SPEC_PATH = FIXTURES_DIR / "gold_spec.py"
+
+# In loaddata order: the users and articles before the annotations that refer to them.
+USERS_FILE, ARTICLES_FILE, ANNOTATIONS_FILE = "demo_users.json", "seed_articles.json", "gold_annotations.json"
+FIXTURE_FILES = (USERS_FILE, ARTICLES_FILE, ANNOTATIONS_FILE)
+
+# A fixed clock: the articles are imported, then annotated one every few minutes, and
+# each later step of an annotation's history comes most of a day after the one before.
+ARTICLES_IMPORTED_AT = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
+FIRST_ANNOTATION_AT = ARTICLES_IMPORTED_AT + timedelta(hours=1)
+BETWEEN_ANNOTATIONS = timedelta(minutes=5)
+BETWEEN_STEPS = timedelta(hours=20)
+# Pinned (Django 5.2's default), so that the hashes do not change when Django's default does.
+PASSWORD_ITERATIONS = 1_000_000
+
+# action -> (statuses it may start from, status it leads to)
+TRANSITIONS = {
+    HistoryAction.APPROVED: ({Status.PENDING}, Status.APPROVED),
+    HistoryAction.REJECTED: ({Status.PENDING}, Status.REJECTED),
+    HistoryAction.REOPENED: ({Status.APPROVED, Status.REJECTED}, Status.PENDING),
+    HistoryAction.EDITED: ({Status.PENDING, Status.REJECTED}, Status.PENDING),
+}
+REVIEW_ACTIONS = {HistoryAction.APPROVED, HistoryAction.REJECTED, HistoryAction.REOPENED}
+
+
+class SpecError(Exception):
+    """The gold spec does not fit the seeds or breaks a rule of the service."""
+
+
+def load_spec(path: Path = SPEC_PATH) -> ModuleType:
+    # The spec lives beside the fixtures, outside any package, so it is loaded by path.
+    module_spec = importlib.util.spec_from_file_location("copydesk_gold_spec", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module
+
+
+def build_fixtures(*, seeds_dir: Path = SEEDS_DIR, spec: ModuleType | None = None) -> dict[str, str]:
+    """The text of each fixture file, by file name."""
+    spec = spec or load_spec()
+    roles = {username: Role.from_name(role) for username, role in spec.DEMO_USERS}
+    articles, annotations, events = [], [], []
+    for article_pk, (stem, gold) in enumerate(spec.GOLD.items(), start=1):
+        article = _article_record(seeds_dir / f"{stem}.txt", article_pk)
+        articles.append(article)
+        seen_spans = set()
+        for item in gold:
+            annotation_pk = len(annotations) + 1
+            where = f"{stem}, annotation {annotation_pk} ({item['quote'][:40]!r})"
+            try:
+                annotation, annotation_events = _annotation_records(
+                    item, article, annotation_pk, len(events) + 1, roles
+                )
+            except SpecError as exc:
+                raise SpecError(f"{where}: {exc}") from None
+            span = tuple(annotation["fields"][key] for key in ("kind", "start", "end", "entity_type", "artifact_type"))
+            if span in seen_spans:
+                raise SpecError(f"{where}: the same kind, type and span twice")
+            seen_spans.add(span)
+            annotations.append(annotation)
+            events.extend(annotation_events)
+    return {
+        USERS_FILE: _dump([_user_record(username, role) for username, role in roles.items()]),
+        ARTICLES_FILE: _dump(articles),
+        ANNOTATIONS_FILE: _dump(annotations + events),
+    }
+
+
+def _dump(records: list[dict]) -> str:
+    # ASCII-only JSON: loaddata reads it the same way whatever the machine's locale.
+    return json.dumps(records, indent=2, ensure_ascii=True) + "\n"
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@functools.cache  # deterministic, and slow on purpose: hash each demo password once per process
+def demo_password_hash(username: str) -> str:
+    """The hash of the demo password (the user name), with a salt derived from it for reproducibility."""
+    salt = hashlib.sha256(f"copydesk-demo:{username}".encode()).hexdigest()[:32]
+    return PBKDF2PasswordHasher().encode(username, salt, iterations=PASSWORD_ITERATIONS)
+
+
+def _user_record(username: str, role: Role) -> dict:
+    # Natural keys (no pk): loaddata matches users by username and groups by name; the
+    # role groups themselves are created by the post_migrate hook. Flags as roles.assign_role sets them.
+    return {
+        "model": "auth.user",
+        "fields": {
+            "username": username,
+            "password": demo_password_hash(username),
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+            "is_active": True,
+            "is_staff": role >= Role.ANNOTATOR,
+            "is_superuser": role is Role.ADMIN,
+            "last_login": None,
+            "date_joined": _timestamp(ARTICLES_IMPORTED_AT - timedelta(days=1)),
+            "groups": [[role.group_name]],
+            "user_permissions": [],
+        },
+    }
+
+
+def _article_record(path: Path, pk: int) -> dict:
+    if not path.is_file():
+        raise SpecError(f"no seed file {path}")
+    # Parsed as import_articles parses it: the same body, metadata, hash and file name.
+    (record,) = parse_file(path).records
+    published_at = record["published_at"]
+    return {
+        "model": "annotations.article",
+        "pk": pk,
+        "fields": {
+            "title": record["title"],
+            "body": record["body"],
+            "source": record["source"],
+            "url": record["url"],
+            "language": record["language"],
+            "published_at": _timestamp(published_at) if published_at else None,
+            "content_sha256": record["content_sha256"],
+            "imported_from": record["imported_from"],
+            "created_at": _timestamp(ARTICLES_IMPORTED_AT + timedelta(minutes=pk)),
+        },
+    }
+
+
+def _find(body: str, quote: str, occurrence: int | None) -> int:
+    hits, at = [], body.find(quote)
+    while at != -1:
+        hits.append(at)
+        at = body.find(quote, at + 1)
+    if not hits:
+        raise SpecError("the quote is not in the seed text")
+    if occurrence is None:
+        if len(hits) > 1:
+            raise SpecError(f"the quote occurs {len(hits)} times; say which with occurrence=0..{len(hits) - 1}")
+        return hits[0]
+    if not 0 <= occurrence < len(hits):
+        raise SpecError(f"occurrence {occurrence} asked for, the quote occurs {len(hits)} times")
+    return hits[occurrence]
+
+
+def _check_types(item: dict) -> None:
+    if item["kind"] == Kind.ENTITY and item["entity_type"] not in EntityType.values:
+        raise SpecError(f"unknown entity_type {item['entity_type']!r}")
+    if item["kind"] == Kind.TRANSLATION_ARTIFACT and item["artifact_type"] not in ArtifactType.values:
+        raise SpecError(f"unknown artifact_type {item['artifact_type']!r}")
+
+
+def _annotation_records(
+    item: dict, article: dict, pk: int, first_event_pk: int, roles: dict[str, Role]
+) -> tuple[dict, list[dict]]:
+    _check_types(item)
+    author = item["by"]
+    if roles.get(author, Role.NONE) < Role.ANNOTATOR:
+        raise SpecError(f"{author!r} is not a demo user who may annotate")
+    body = article["fields"]["body"]
+    start = _find(body, item["quote"], item["occurrence"])
+    end = start + len(item["quote"])
+
+    created_at = FIRST_ANNOTATION_AT + (pk - 1) * BETWEEN_ANNOTATIONS
+    events = [_event(first_event_pk, pk, HistoryAction.CREATED, author, created_at, "", Status.PENDING, "")]
+    status, reviewed = Status.PENDING, (None, None, "")
+    for number, (action, actor, comment) in enumerate(item["history"], start=1):
+        allowed_from, to_status = TRANSITIONS[action]
+        if status not in allowed_from:
+            raise SpecError(f"step {number}: cannot be {action} while {status}")
+        if action in REVIEW_ACTIONS and (roles.get(actor, Role.NONE) < Role.REVIEWER or actor == author):
+            raise SpecError(f"step {number}: {actor!r} may not review it (a reviewer other than the author)")
+        if action == HistoryAction.EDITED and actor != author and roles.get(actor) is not Role.ADMIN:
+            raise SpecError(f"step {number}: only the author or an admin may edit it")
+        if action == HistoryAction.REJECTED and not comment.strip():
+            raise SpecError(f"step {number}: a rejection needs a comment")
+        at = created_at + number * BETWEEN_STEPS
+        events.append(_event(first_event_pk + number, pk, action, actor, at, status, to_status, comment))
+        status = to_status
+        # As the services do: a review records who and when; going back to pending clears that.
+        reviewed = (actor, at, comment) if to_status != Status.PENDING else (None, None, "")
+
+    reviewer, reviewed_at, review_comment = reviewed
+    annotation = {
+        "model": "annotations.annotation",
+        "pk": pk,
+        "fields": {
+            "article": article["pk"],
+            "kind": item["kind"],
+            "start": start,
+            "end": end,
+            "quote": body[start:end],
+            "entity_type": item.get("entity_type", ""),
+            "artifact_type": item.get("artifact_type", ""),
+            "suggested_correction": item.get("correction", ""),
+            "claimant": item.get("claimant", ""),
+            "note": item["note"],
+            "status": status,
+            "created_by": [author],
+            "created_at": _timestamp(created_at),
+            "updated_at": events[-1]["fields"]["at"],
+            "reviewed_by": [reviewer] if reviewer else None,
+            "reviewed_at": _timestamp(reviewed_at) if reviewed_at else None,
+            "review_comment": review_comment,
+        },
+    }
+    return annotation, events
+
+
+def _event(pk, annotation_pk, action, actor, at, from_status, to_status, comment) -> dict:
+    return {
+        "model": "annotations.annotationevent",
+        "pk": pk,
+        "fields": {
+            "annotation": annotation_pk,
+            "action": str(action),
+            "actor": [actor],
+            "at": _timestamp(at),
+            "from_status": str(from_status),
+            "to_status": str(to_status),
+            "comment": comment,
+        },
+    }
+
+
+class Command(BaseCommand):
+    help = (
+        "Write fixtures/*.json (demo users, the seed articles, the gold annotations with their history) "
+        "from seeds/ and fixtures/gold_spec.py. With --check, write nothing and fail if they are out of date."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--check", action="store_true", help="fail if the committed fixtures differ")
+
+    def handle(self, *args, check: bool, **options):
+        try:
+            files = build_fixtures()
+        except SpecError as exc:
+            raise CommandError(f"gold spec: {exc}") from None
+        stale = [name for name, text in files.items() if _read(FIXTURES_DIR / name) != text]
+        if check:
+            if stale:
+                raise CommandError(f"out of date: {', '.join(stale)}; run `python manage.py build_fixtures`")
+            self.stdout.write("fixtures are up to date")
+            return
+        for name, text in files.items():
+            (FIXTURES_DIR / name).write_text(text, encoding="utf-8")
+            records = json.loads(text)
+            self.stdout.write(f"{'wrote' if name in stale else 'unchanged'} fixtures/{name} ({len(records)} records)")
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8") if path.is_file() else None
