@@ -2,6 +2,8 @@
 
 import pytest
 
+from annotations import services
+
 pytestmark = pytest.mark.django_db
 
 
@@ -43,3 +45,11 @@ def test_far_offsets_are_converted_to_utc(client):
     """+19:10 is a valid ISO 8601 offset even if PostgreSQL would refuse it as such."""
     assert client.get("/api/annotations/?reviewed_before=2022-11-19T00:17:56%2B19:10").status_code == 200
     assert client.get("/api/annotations/?reviewed_before=0476-11-19T00:17:56%2B19:10").status_code == 200
+
+
+def test_author_and_reviewer_filters_take_usernames(client, annotator, reviewer, article, make_annotation):
+    mine = make_annotation(annotator, article, start=0, end=5)
+    services.annotation_approve(actor=reviewer, annotation_id=mine.id)
+    assert [a["id"] for a in client.get("/api/annotations/?created_by=alice").json()["results"]] == [mine.id]
+    assert [a["id"] for a in client.get("/api/annotations/?reviewed_by=bob").json()["results"]] == [mine.id]
+    assert client.get("/api/annotations/?created_by=nobody").status_code == 400

@@ -1,0 +1,517 @@
+"""The reviewers' desk: the admin site for annotators and reviewers.
+
+Thin by design: every write goes through `services.py` with the logged-in user
+as the actor, so the admin follows the same rules as the API (roles, four
+eyes, the status machine, the history). Domain errors become form errors or
+messages, never a 500. Status and review fields are never editable here.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.http import HttpRequest, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .errors import DomainError, InvalidInput
+from .filters import AnnotationFilter
+from .highlight import highlight_body
+from .models import Annotation, AnnotationEvent, Article, ArtifactType, EntityType, Kind, Status
+from .roles import Role, user_role
+
+# --- forms: the services are the validation ---------------------------------------
+
+
+def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
+    """Show a service's refusal on the form: field messages beside their fields, the rest on top."""
+    if isinstance(exc, InvalidInput):
+        for field, field_messages in exc.errors.items():
+            form.add_error(field if field in form.fields else None, field_messages)
+    else:
+        form.add_error(None, exc.message)
+
+
+class ServiceSavedForm(forms.ModelForm):
+    """A ModelForm validated and stored by a service call.
+
+    The service replaces Django's model validation (`_post_clean`, the hook
+    Django's own UserCreationForm extends): it checks what the API checks, and
+    its domain errors become form errors. A valid form's object is therefore
+    stored already, and `save()` only hands it back.
+    """
+
+    actor = None  # the request's user; ModelAdmin.get_form sets it on the per-request form class
+
+    def call_service(self, data: dict):
+        raise NotImplementedError
+
+    def _post_clean(self):
+        if self.errors:
+            return
+        try:
+            self.instance = self.call_service(self.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(self, exc)
+
+    def save(self, commit=True):
+        return self.instance
+
+    def save_m2m(self):
+        """No many-to-many fields: nothing to do."""
+
+
+class ArticleCreateForm(ServiceSavedForm):
+    url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
+
+    class Meta:
+        model = Article
+        fields = ["title", "body", "source", "url", "language", "published_at"]
+
+    def call_service(self, data: dict) -> Article:
+        return services.article_create(**data)
+
+
+class AnnotationAdminForm(ServiceSavedForm):
+    start = forms.IntegerField(min_value=0, required=False, help_text="Code point offset, inclusive.")
+    end = forms.IntegerField(min_value=0, required=False, help_text="Code point offset, exclusive.")
+    quote = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Instead of offsets: the text to find in the body (with start if it occurs more than once).",
+    )
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "article",
+            "kind",
+            "start",
+            "end",
+            "quote",
+            "entity_type",
+            "artifact_type",
+            "suggested_correction",
+            "claimant",
+            "note",
+        ]
+        widgets = {
+            "suggested_correction": forms.Textarea(attrs={"rows": 2}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_quote(self) -> str | None:
+        return self.cleaned_data["quote"] or None  # blank means "not given", not an empty quote
+
+    def call_service(self, data: dict) -> Annotation:
+        if self.instance.pk is None:
+            return services.annotation_create(actor=self.actor, **data)
+        changes = {field: data[field] for field in self.changed_data if field in services.EDITABLE_FIELDS}
+        if not changes:
+            return self.instance  # an edit is a new version to review; saving nothing is not one
+        return services.annotation_update(actor=self.actor, annotation_id=self.instance.pk, **changes)
+
+
+class DeskAnnotationForm(forms.Form):
+    """What the desk's selection popup posts: a span of the article and the annotation's kind and type."""
+
+    kind = forms.ChoiceField(choices=Kind.choices)
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=0)
+    # The selected text too, so that the service checks the page's offsets against the stored body.
+    quote = forms.CharField(strip=False)
+    entity_type = forms.ChoiceField(choices=[("", "—"), *EntityType.choices], required=False)
+    artifact_type = forms.ChoiceField(choices=[("", "—"), *ArtifactType.choices], required=False)
+    suggested_correction = forms.CharField(required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    claimant = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"placeholder": "who makes the claim", "autocomplete": "off"})
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RejectForm(forms.Form):
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="Why the annotations are rejected; their authors see it.",
+    )
+
+
+# --- articles: the desk --------------------------------------------------------------
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "source", "language", "published_at", "pending", "approved", "rejected"]
+    list_filter = ["source", "language"]
+    search_fields = ["title", "source"]
+    ordering = ["-id"]
+    change_form_template = "admin/annotations/article/change_form.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    add_fieldsets = [(None, {"fields": ["title", "body", "source", "url", "language", "published_at"]})]
+    # The body is on the desk, not in a field: once stored it never changes, or every offset would break.
+    change_fieldsets = [
+        (
+            "Article details",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "title",
+                    ("source", "language"),
+                    "url",
+                    "published_at",
+                    "imported_from",
+                    "content_sha256",
+                    "created_at",
+                ],
+            },
+        )
+    ]
+
+    def get_queryset(self, request):
+        return selectors.article_queryset(with_body=False)
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else self.change_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["imported_from", "content_sha256", "created_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ArticleCreateForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not isinstance(form, ServiceSavedForm):  # a new article is stored by article_create already
+            super().save_model(request, obj, form, change)
+
+    @admin.display(description="pending", ordering="n_pending")
+    def pending(self, article):
+        return article.n_pending
+
+    @admin.display(description="approved", ordering="n_approved")
+    def approved(self, article):
+        return article.n_approved
+
+    @admin.display(description="rejected", ordering="n_rejected")
+    def rejected(self, article):
+        return article.n_rejected
+
+    def get_urls(self):
+        annotate = self.admin_site.admin_view(self.annotate_view)
+        return [
+            path("<path:object_id>/annotate/", annotate, name="annotations_article_annotate"),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["desk"] = self._desk_context(request, obj)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def _desk_context(self, request: HttpRequest, article: Article) -> dict:
+        annotations = list(
+            selectors.annotations_visible_to(request.user).filter(article=article).order_by("start", "-end", "id")
+        )
+        return {
+            "body": highlight_body(article.body, annotations),
+            "annotations": annotations,
+            "can_annotate": user_role(request.user) >= Role.ANNOTATOR,
+            "form": DeskAnnotationForm(),
+            "annotate_url": reverse("admin:annotations_article_annotate", args=[article.pk]),
+            "add_by_offsets_url": reverse("admin:annotations_annotation_add") + f"?article={article.pk}",
+            "review_url": reverse("admin:annotations_annotation_changelist") + f"?article__id__exact={article.pk}",
+            "kinds": Kind.choices,
+            "statuses": Status.choices,
+        }
+
+    @method_decorator(require_POST)
+    def annotate_view(self, request: HttpRequest, object_id: str) -> JsonResponse:
+        """Create an annotation from the desk's selection popup, through annotation_create; answers JSON."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None or not self.has_view_permission(request, article):
+            return JsonResponse({"errors": {"__all__": ["No such article."]}}, status=404)
+        form = DeskAnnotationForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                annotation = services.annotation_create(actor=request.user, article=article, **form.cleaned_data)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+                status = exc.http_status
+            else:
+                messages.success(request, f"Added {annotation} (#{annotation.pk}), pending review.")
+                return JsonResponse({"id": annotation.pk}, status=201)
+        errors = {field: [str(message) for message in field_errors] for field, field_errors in form.errors.items()}
+        return JsonResponse({"errors": errors}, status=status)
+
+
+# --- annotations: list filters shared with the API ------------------------------------
+
+
+class SharedFilter(admin.SimpleListFilter):
+    """A sidebar filter that applies the API's AnnotationFilter parameter of the same name,
+    so that `?status=approved&source=Kyodo` means the same in the admin as in the API."""
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        filterset = AnnotationFilter({self.parameter_name: [self.value()]}, queryset=queryset)
+        if not filterset.is_valid():
+            raise IncorrectLookupParameters(filterset.errors)
+        return filterset.qs
+
+
+class StatusFilter(SharedFilter):
+    title, parameter_name = "status", "status"
+
+    def lookups(self, request, model_admin):
+        return Status.choices
+
+
+class KindFilter(SharedFilter):
+    title, parameter_name = "kind", "kind"
+
+    def lookups(self, request, model_admin):
+        return Kind.choices
+
+
+class EntityTypeFilter(SharedFilter):
+    title, parameter_name = "entity type", "entity_type"
+
+    def lookups(self, request, model_admin):
+        return EntityType.choices
+
+
+class ArtifactTypeFilter(SharedFilter):
+    title, parameter_name = "artifact type", "artifact_type"
+
+    def lookups(self, request, model_admin):
+        return ArtifactType.choices
+
+
+class SourceFilter(SharedFilter):
+    title, parameter_name = "article source", "source"
+
+    def lookups(self, request, model_admin):
+        sources = Article.objects.exclude(source="").order_by("source").values_list("source", flat=True).distinct()
+        return [(source, source) for source in sources]
+
+
+class AuthorFilter(SharedFilter):
+    title, parameter_name = "author", "created_by"
+    related_name = "annotations_created"
+
+    def lookups(self, request, model_admin):
+        users = get_user_model().objects.filter(**{f"{self.related_name}__isnull": False}).distinct()
+        return [(name, name) for name in users.order_by("username").values_list("username", flat=True)]
+
+
+class ReviewerFilter(AuthorFilter):
+    title, parameter_name = "reviewer", "reviewed_by"
+    related_name = "annotations_reviewed"
+
+
+# --- annotations -----------------------------------------------------------------------
+
+
+class AnnotationHistoryInline(admin.TabularInline):
+    """The annotation's history as the services wrote it, oldest first; read-only for everyone."""
+
+    model = AnnotationEvent
+    verbose_name, verbose_name_plural = "event", "history"
+    fields = readonly_fields = ["at", "action", "actor", "from_status", "to_status", "comment"]
+    ordering = ["at", "id"]
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+ReviewService = Callable[..., Annotation]
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    form = AnnotationAdminForm
+    list_display = ["short_quote", "kind", "type", "status_badge", "article_link", "author", "reviewer"]
+    list_select_related = ["article", "created_by", "reviewed_by"]
+    list_filter = [
+        StatusFilter,
+        KindFilter,
+        EntityTypeFilter,
+        ArtifactTypeFilter,
+        SourceFilter,
+        AuthorFilter,
+        ReviewerFilter,
+    ]
+    search_fields = ["quote", "note", "article__title"]
+    search_help_text = "Search the quote, the note and the article's title."
+    ordering = ["-id"]
+    list_per_page = 50
+    autocomplete_fields = ["article"]
+    actions = ["approve_selected", "reject_selected"]
+    inlines = [AnnotationHistoryInline]
+    review_fields = ["status", "created_by", "created_at", "reviewed_by", "reviewed_at", "review_comment"]
+
+    class Media:
+        css = {"all": ["annotations/desk.css"]}
+
+    def get_queryset(self, request):
+        # The article's title and source are shown; its body (possibly long) is not.
+        return selectors.annotations_visible_to(request.user).select_related("article").defer("article__body")
+
+    def get_fieldsets(self, request, obj=None):
+        span = ["article", "kind", "start", "end", "quote"]
+        details = ["entity_type", "artifact_type", "suggested_correction", "claimant", "note"]
+        fieldsets = [("Span", {"fields": span}), ("Type and notes", {"fields": details})]
+        if obj is not None:
+            fieldsets.append(("Review", {"fields": self.review_fields}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        # Status and review fields change only through the review services; the quote is body[start:end].
+        return [] if obj is None else ["article", "quote", *self.review_fields]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user  # a fresh class per request, so this is not shared
+        return form
+
+    def save_model(self, request, obj, form, change):
+        """Nothing to do: the form's service call stored it."""
+
+    def delete_model(self, request, obj):
+        services.annotation_delete(actor=request.user, annotation_id=obj.pk)
+
+    def get_actions(self, request):
+        # Bulk delete would skip the per-annotation rules of annotation_delete.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    # -- permissions: the role rules of API.md, on top of the role's model permissions
+
+    def _may_edit(self, request, obj: Annotation | None) -> bool:
+        if obj is None:
+            return True
+        is_author_or_admin = obj.created_by_id == request.user.pk or user_role(request.user) >= Role.ADMIN
+        return is_author_or_admin and obj.status != Status.APPROVED
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return user_role(request.user) >= Role.ADMIN or self._may_edit(request, obj)
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.has_perm("annotations.review_annotation")
+
+    # -- columns
+
+    @admin.display(description="quote", ordering="quote")
+    def short_quote(self, annotation: Annotation) -> str:
+        return Truncator(annotation.quote).chars(80)
+
+    @admin.display(description="type")
+    def type(self, annotation: Annotation) -> str:
+        return annotation.get_entity_type_display() or annotation.get_artifact_type_display() or "—"
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, annotation: Annotation) -> str:
+        return format_html(
+            '<span class="desk-status desk-status-{}">{}</span>', annotation.status, annotation.get_status_display()
+        )
+
+    @admin.display(description="author", ordering="created_by__username")
+    def author(self, annotation: Annotation) -> str:
+        return annotation.created_by.get_username()
+
+    @admin.display(description="reviewer", ordering="reviewed_by__username")
+    def reviewer(self, annotation: Annotation) -> str:
+        return annotation.reviewed_by.get_username() if annotation.reviewed_by else "—"
+
+    @admin.display(description="article", ordering="article__title")
+    def article_link(self, annotation: Annotation) -> str:
+        url = reverse("admin:annotations_article_change", args=[annotation.article_id]) + f"#mark-{annotation.pk}"
+        return format_html('<a href="{}">{}</a>', url, Truncator(annotation.article.title).chars(60))
+
+    # -- review actions: one service call per annotation, each with its own lock and history event
+
+    @admin.action(description="Approve selected annotations", permissions=["review"])
+    def approve_selected(self, request, queryset):
+        self._review_each(request, queryset, services.annotation_approve, done="Approved")
+
+    @admin.action(description="Reject selected annotations…", permissions=["review"])
+    def reject_selected(self, request, queryset):
+        # The intermediate page posts back here with `confirm` and the comment.
+        form = RejectForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            comment = form.cleaned_data["comment"]
+            self._review_each(request, queryset, services.annotation_reject, done="Rejected", comment=comment)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Reject annotations",
+            "opts": self.model._meta,
+            "annotations": queryset.order_by("id"),
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/annotations/annotation/reject_selected.html", context)
+
+    def _review_each(self, request, queryset, review: ReviewService, *, done: str, **kwargs) -> None:
+        """Review each selected annotation; report which were done, and which were skipped and why."""
+        reviewed: list[Annotation] = []
+        skipped: dict[str, list[Annotation]] = defaultdict(list)
+        for annotation in queryset.order_by("id"):
+            try:
+                review(actor=request.user, annotation_id=annotation.pk, **kwargs)
+            except DomainError as exc:
+                skipped[exc.message].append(annotation)
+            else:
+                reviewed.append(annotation)
+                self.log_change(request, annotation, done)
+        if reviewed:
+            self.message_user(request, f"{done} {_count(reviewed)}: {_labels(reviewed)}.", messages.SUCCESS)
+        for reason, annotations in skipped.items():
+            message = f"Skipped {_count(annotations)}: {_labels(annotations)}. {reason}"
+            self.message_user(request, message, messages.WARNING)
+
+
+def _count(annotations: list[Annotation]) -> str:
+    return f"{len(annotations)} annotation{'' if len(annotations) == 1 else 's'}"
+
+
+def _labels(annotations: list[Annotation], shown: int = 10) -> str:
+    labels = [f"#{a.pk} “{Truncator(a.quote).chars(40)}”" for a in annotations[:shown]]
+    if len(annotations) > shown:
+        labels.append(f"and {len(annotations) - shown} more")
+    return ", ".join(labels)

@@ -1,0 +1,513 @@
+"""The reviewers' desk in the admin site: who gets in, what they may do, and that every write goes through a service."""
+
+import re
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.test import Client
+from django.urls import reverse
+
+from annotations import services
+from annotations.models import Annotation, AnnotationEvent, Article, Status
+
+CHANGELIST = reverse("admin:annotations_annotation_changelist")
+
+
+def desk_url(article) -> str:
+    return reverse("admin:annotations_article_change", args=[article.pk])
+
+
+def annotation_url(annotation) -> str:
+    return reverse("admin:annotations_annotation_change", args=[annotation.pk])
+
+
+@pytest.fixture
+def browser_for(db):
+    """`browser_for(user)`: a Django test client logged in to the admin site as the user."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+def approve(client, *annotations):
+    return client.post(
+        CHANGELIST,
+        {"action": "approve_selected", ACTION_CHECKBOX_NAME: [a.pk for a in annotations], "index": 0},
+        follow=True,
+    )
+
+
+def page_messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+# --- who gets in -------------------------------------------------------------------------
+
+
+def test_consumers_cannot_log_in_to_the_admin_site(consumer):
+    """A consumer's correct password is still refused at the admin login."""
+    client = Client()
+    response = client.post(reverse("admin:login"), {"username": "erin", "password": "erin", "next": "/admin/"})
+    assert response.status_code == 200
+    assert "staff account" in response.content.decode()
+    assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (
+            "annotator",
+            {
+                "view_article",
+                "add_article",
+                "view_annotation",
+                "add_annotation",
+                "change_annotation",
+                "delete_annotation",
+                "view_annotationevent",
+            },
+        ),
+        (
+            "reviewer",
+            {
+                "view_article",
+                "add_article",
+                "view_annotation",
+                "add_annotation",
+                "change_annotation",
+                "delete_annotation",
+                "view_annotationevent",
+                "review_annotation",
+            },
+        ),
+    ],
+)
+def test_annotators_and_reviewers_are_staff_with_exactly_their_roles_permissions(make_user, role, expected):
+    """No permission beyond the role's: no user management, no article edits."""
+    user = make_user(role)
+    assert user.is_staff and not user.is_superuser
+    assert user.get_all_permissions() == {f"annotations.{codename}" for codename in expected}
+
+
+def test_annotators_see_articles_and_annotations_only(annotator, browser_for):
+    """The admin index offers an annotator the two Copydesk lists and nothing of user management."""
+    html = browser_for(annotator).get("/admin/").content.decode()
+    assert reverse("admin:annotations_article_changelist") in html
+    assert CHANGELIST in html
+    assert "/admin/auth/user/" not in html
+
+
+# --- the article page: the desk -------------------------------------------------------------
+
+
+def test_the_article_page_highlights_every_annotation(article, annotator, reviewer, make_annotation, browser_for):
+    """Marks carry the annotation's id, kind and status; the side list and the legend are there."""
+    entity = make_annotation(annotator, article, kind="entity", quote="Зеленский", entity_type="PERSON")
+    claim = make_annotation(annotator, article, quote="Kyiv was calm", claimant="Test Wire")
+    services.annotation_approve(actor=reviewer, annotation_id=claim.pk)
+    html = browser_for(reviewer).get(desk_url(article)).content.decode()
+    assert f'data-annotation-id="{entity.pk}" data-kind="entity" data-status="pending"' in html
+    assert f'data-annotation-id="{claim.pk}" data-kind="claim" data-status="approved"' in html
+    assert f'id="desk-item-{claim.pk}"' in html
+    assert 'class="desk-legend"' in html
+    assert "Test Wire" in html
+
+
+def test_the_article_body_is_escaped(annotator, make_annotation, browser_for):
+    """Article text is never markup, inside a highlight or outside one."""
+    article = services.article_create(title="Markup", body='Say <script>alert("x")</script> and <b>bold</b>.')
+    make_annotation(annotator, article, quote="<b>bold</b>")
+    html = browser_for(annotator).get(desk_url(article)).content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "&lt;b&gt;bold&lt;/b&gt;</mark>" in html
+
+
+def test_the_desk_page_costs_the_same_queries_however_many_annotations(
+    article, annotator, make_annotation, browser_for, django_assert_max_num_queries
+):
+    """No query per annotation on the article page."""
+    client = browser_for(annotator)
+    make_annotation(annotator, article, quote="Kyiv was calm")
+    with django_assert_max_num_queries(100) as few:
+        client.get(desk_url(article))
+    for quote in ["Prime", "Minister", "Fumio", "Зеленский", "🙂", "The end"]:
+        make_annotation(annotator, article, quote=quote)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(desk_url(article)).status_code == 200
+
+
+def test_the_article_list_counts_annotations_by_status(article, annotator, reviewer, make_annotation, browser_for):
+    """Each article's row shows how many annotations are pending, approved and rejected."""
+    make_annotation(annotator, article, quote="Prime")
+    approved = make_annotation(annotator, article, quote="Kyiv was calm")
+    services.annotation_approve(actor=reviewer, annotation_id=approved.pk)
+    response = browser_for(reviewer).get(reverse("admin:annotations_article_changelist"))
+    html = response.content.decode()
+    row = html.split(desk_url(article))[1].split("</tr>")[0]
+    assert re.findall(r'<td class="field-(pending|approved|rejected)">(\d+)</td>', row) == [
+        ("pending", "1"),
+        ("approved", "1"),
+        ("rejected", "0"),
+    ]
+
+
+def test_annotators_may_view_and_add_articles_but_not_edit_them(article, annotator, browser_for):
+    """The article page is read-only for an annotator, and a forged edit is refused."""
+    client = browser_for(annotator)
+    html = client.get(desk_url(article)).content.decode()
+    assert 'name="_save"' not in html
+    response = client.post(desk_url(article), {"title": "Changed"})
+    assert response.status_code == 403
+    article.refresh_from_db()
+    assert article.title == "Mixed scripts"
+
+
+def test_even_an_admin_cannot_edit_a_stored_body(article, admin_user, browser_for):
+    """Offsets point into the body, so the admin's article form has no body field."""
+    client = browser_for(admin_user)
+    html = client.get(desk_url(article)).content.decode()
+    assert 'name="body"' not in html
+    data = {"title": "Renamed", "body": "Something else", "source": "Test Wire", "url": "", "language": "en"}
+    client.post(desk_url(article), data)
+    article.refresh_from_db()
+    assert article.title == "Renamed"
+    assert article.body.startswith("Prime Minister")
+
+
+def test_adding_an_article_goes_through_article_create(annotator, browser_for):
+    """The body is normalised and hashed as the API does; a duplicate body is a form error, not a 500."""
+    client = browser_for(annotator)
+    data = {"title": "New", "body": "\ufeffLine one\r\nLine two", "source": "Kyodo", "url": "", "language": "en"}
+    response = client.post(reverse("admin:annotations_article_add"), data)
+    assert response.status_code == 302
+    article = Article.objects.get(title="New")
+    assert article.body == "Line one\nLine two"
+    assert article.content_sha256 == services.body_sha256(article.body)
+
+    response = client.post(reverse("admin:annotations_article_add"), {**data, "title": "Again"})
+    assert response.status_code == 200
+    assert "already stored" in response.content.decode()
+    assert not Article.objects.filter(title="Again").exists()
+
+
+# --- annotating on the desk --------------------------------------------------------------------
+
+
+def annotate(client, article, **fields):
+    return client.post(reverse("admin:annotations_article_annotate", args=[article.pk]), fields)
+
+
+def test_the_desk_creates_an_annotation_at_code_point_offsets_as_the_user(article, reviewer, browser_for):
+    """Offsets after a flag emoji and Cyrillic are code points; the author is the logged-in user."""
+    start = article.body.index("Kyiv was calm")
+    response = annotate(
+        browser_for(reviewer),
+        article,
+        kind="translation_artifact",
+        start=start,
+        end=start + 13,
+        quote="Kyiv was calm",
+        artifact_type="mistranslation",
+        suggested_correction="Kyiv was quiet",
+    )
+    assert response.status_code == 201
+    annotation = Annotation.objects.get(pk=response.json()["id"])
+    assert (annotation.start, annotation.quote, annotation.created_by, annotation.status) == (
+        start,
+        "Kyiv was calm",
+        reviewer,
+        Status.PENDING,
+    )
+    assert annotation.events.get().action == "created"
+
+
+def test_the_desk_refuses_offsets_that_do_not_match_the_quote(article, annotator, browser_for):
+    """UTF-16 offsets (one too many per emoji) do not pass: the service checks them against the body."""
+    start = article.body.index("Kyiv was calm")
+    utf16_start = len(article.body[:start].encode("utf-16-le")) // 2
+    response = annotate(
+        browser_for(annotator), article, kind="claim", start=utf16_start, end=utf16_start + 13, quote="Kyiv was calm"
+    )
+    assert response.status_code == 400
+    assert "quote" in response.json()["errors"]
+    assert not Annotation.objects.exists()
+
+
+def test_the_desk_reports_a_missing_type_and_a_duplicate_as_errors(article, annotator, browser_for):
+    """The kind's rules and the duplicate rule come back as field messages for the popup."""
+    client = browser_for(annotator)
+    start = article.body.index("Зеленский")
+    span = {"start": start, "end": start + 9, "quote": "Зеленский"}
+    response = annotate(client, article, kind="entity", **span)
+    assert response.status_code == 400
+    assert response.json()["errors"]["entity_type"] == ["This field is required for entity annotations."]
+    assert annotate(client, article, kind="entity", entity_type="PERSON", **span).status_code == 201
+    response = annotate(client, article, kind="entity", entity_type="PERSON", **span)
+    assert response.status_code == 400
+    assert "already has an annotation" in response.json()["errors"]["__all__"][0]
+
+
+def test_the_desk_endpoint_is_for_staff_only(article, consumer, browser_for):
+    """A consumer's session does not reach the endpoint."""
+    response = annotate(browser_for(consumer), article, kind="claim", start=0, end=5, quote="Prime")
+    assert response.status_code == 302
+    assert not Annotation.objects.exists()
+
+
+# --- the annotation list ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def desk_annotations(article, annotator, other_annotator, reviewer, make_annotation):
+    """Three annotations: alice's pending claim, carol's approved entity, bob's own pending artifact."""
+    kyodo = services.article_create(title="Kyodo report", body="Tokyo said so. Osaka too.", source="Kyodo")
+    claim = make_annotation(annotator, article, quote="Kyiv was calm", note="check the wire")
+    entity = make_annotation(other_annotator, kyodo, kind="entity", quote="Tokyo", entity_type="GPE")
+    services.annotation_approve(actor=reviewer, annotation_id=entity.pk)
+    artifact = make_annotation(
+        reviewer, article, kind="translation_artifact", quote="Зеленский", artifact_type="untranslated"
+    )
+    return claim, entity, artifact
+
+
+def listed_ids(response) -> set[int]:
+    return {row.pk for row in response.context["cl"].result_list}
+
+
+def test_the_list_shows_the_review_columns(desk_annotations, reviewer, browser_for):
+    """Quote, kind, type, status, article, author and reviewer are the list's columns."""
+    html = browser_for(reviewer).get(CHANGELIST).content.decode()
+    headers = re.findall(r'<div class="text">(?:<a [^>]*>|<span>)([^<]*)<', html)
+    assert [h for h in headers if h] == ["Quote", "Kind", "Type", "Status", "Article", "Author", "Reviewer"]
+    assert "Country, city, state" in html
+    assert "Kyodo report" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("status=approved", {"entity"}),
+        ("kind=claim", {"claim"}),
+        ("entity_type=GPE", {"entity"}),
+        ("artifact_type=untranslated", {"artifact"}),
+        ("source=Kyodo", {"entity"}),
+        ("created_by=alice", {"claim"}),
+        ("reviewed_by=bob", {"entity"}),
+        ("q=wire", {"claim"}),
+        ("q=kyodo+report", {"entity"}),
+        ("q=Зеленский", {"artifact"}),
+    ],
+)
+def test_the_list_filters_and_search(desk_annotations, reviewer, browser_for, query, expected):
+    """Filters use the API's parameter names and meaning; search covers quote, note and article title."""
+    named = dict(zip(["claim", "entity", "artifact"], desk_annotations, strict=True))
+    response = browser_for(reviewer).get(f"{CHANGELIST}?{query}")
+    assert listed_ids(response) == {named[name].pk for name in expected}
+
+
+def test_an_unknown_filter_value_is_an_error_page_not_a_500(desk_annotations, reviewer, browser_for):
+    """As in the API, an unknown choice is refused rather than ignored."""
+    response = browser_for(reviewer).get(f"{CHANGELIST}?status=lost")
+    assert response.status_code == 302
+    assert "e=1" in response["Location"]
+
+
+def test_the_list_costs_the_same_queries_however_many_rows(
+    desk_annotations, article, annotator, reviewer, make_annotation, browser_for, django_assert_max_num_queries
+):
+    """Article, author and reviewer come in the list's one query (list_select_related)."""
+    client = browser_for(reviewer)
+    with django_assert_max_num_queries(100) as few:
+        client.get(CHANGELIST)
+    for quote in ["Prime", "Minister", "Fumio", "🙂", "The end"]:
+        annotation = make_annotation(annotator, article, quote=quote)
+        services.annotation_approve(actor=reviewer, annotation_id=annotation.pk)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(listed_ids(client.get(CHANGELIST))) == 8
+
+
+# --- review actions --------------------------------------------------------------------------------
+
+
+def action_names(response) -> list[str]:
+    return re.findall(
+        r'<option value="(\w+)"', response.content.decode().split('name="action"')[1].split("</select>")[0]
+    )
+
+
+def test_only_reviewers_are_offered_the_review_actions(desk_annotations, annotator, reviewer, browser_for):
+    """Annotators get no bulk action at all (not even bulk delete, which would skip the per-annotation rules)."""
+    assert action_names(browser_for(reviewer).get(CHANGELIST)) == ["approve_selected", "reject_selected"]
+    assert 'name="action"' not in browser_for(annotator).get(CHANGELIST).content.decode()
+
+
+def test_annotators_cannot_run_review_actions_by_posting_them(desk_annotations, annotator, browser_for):
+    """A forged approve from an annotator changes nothing."""
+    claim, *_ = desk_annotations
+    approve(browser_for(annotator), claim)
+    claim.refresh_from_db()
+    assert claim.status == Status.PENDING
+
+
+def test_bulk_approve_keeps_four_eyes_and_says_what_it_skipped(desk_annotations, reviewer, browser_for):
+    """The reviewer's own annotation and an approved one are skipped, each named with the reason."""
+    claim, entity, own = desk_annotations
+    response = approve(browser_for(reviewer), claim, entity, own)
+    claim.refresh_from_db()
+    own.refresh_from_db()
+    assert (claim.status, claim.reviewed_by) == (Status.APPROVED, reviewer)
+    assert own.status == Status.PENDING
+    shown = page_messages(response)
+    assert f"Approved 1 annotation: #{claim.pk} “Kyiv was calm”." in shown
+    assert any(f"#{own.pk} “Зеленский”" in m and "author" in m and "four eyes" in m for m in shown)
+    assert any(f"#{entity.pk} “Tokyo”" in m and "approved" in m for m in shown)
+    event = claim.events.order_by("at", "id").last()
+    assert (event.action, event.actor, event.from_status, event.to_status) == (
+        "approved",
+        reviewer,
+        "pending",
+        "approved",
+    )
+
+
+def test_bulk_reject_asks_for_a_comment_first(desk_annotations, other_reviewer, browser_for):
+    """Reject shows an intermediate page; without a comment nothing happens; with one, it lands in the history."""
+    claim, _, artifact = desk_annotations
+    client = browser_for(other_reviewer)
+    selected = {"action": "reject_selected", ACTION_CHECKBOX_NAME: [claim.pk, artifact.pk]}
+    response = client.post(CHANGELIST, {**selected, "index": 0})
+    assert response.status_code == 200
+    assert 'name="comment"' in response.content.decode()
+    assert "Kyiv was calm" in response.content.decode()
+
+    response = client.post(CHANGELIST, {**selected, "confirm": "yes", "comment": "  "})
+    assert "This field is required." in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == Status.PENDING
+
+    response = client.post(CHANGELIST, {**selected, "confirm": "yes", "comment": "Not in the source."}, follow=True)
+    assert "Rejected 2 annotations" in " ".join(page_messages(response))
+    for annotation in (claim, artifact):
+        annotation.refresh_from_db()
+        assert (annotation.status, annotation.review_comment) == (Status.REJECTED, "Not in the source.")
+        assert annotation.events.filter(action="rejected", comment="Not in the source.").count() == 1
+
+
+# --- the annotation page ---------------------------------------------------------------------------
+
+
+def test_status_is_never_a_form_field(desk_annotations, annotator, browser_for):
+    """The author's edit form has no status or review field, and a forged status is ignored."""
+    claim, *_ = desk_annotations
+    client = browser_for(annotator)
+    html = client.get(annotation_url(claim)).content.decode()
+    assert 'name="status"' not in html
+    assert 'name="reviewed_by"' not in html
+    data = {"kind": "claim", "start": claim.start, "end": claim.end, "claimant": "", "note": "", "status": "approved"}
+    data.update({"entity_type": "", "artifact_type": "", "suggested_correction": ""})
+    data.update({"events-TOTAL_FORMS": 1, "events-INITIAL_FORMS": 1, "events-MIN_NUM_FORMS": 0})
+    data["events-MAX_NUM_FORMS"] = 1000
+    client.post(annotation_url(claim), data)
+    claim.refresh_from_db()
+    assert claim.status == Status.PENDING
+
+
+def edit(client, annotation, **changes):
+    data = {
+        field: getattr(annotation, field)
+        for field in [
+            "kind",
+            "start",
+            "end",
+            "entity_type",
+            "artifact_type",
+            "suggested_correction",
+            "claimant",
+            "note",
+        ]
+    }
+    data.update(changes)
+    data.update({"events-TOTAL_FORMS": 0, "events-INITIAL_FORMS": 0, "events-MIN_NUM_FORMS": 0})
+    data["events-MAX_NUM_FORMS"] = 1000
+    return client.post(annotation_url(annotation), data)
+
+
+def test_the_author_edits_through_annotation_update(desk_annotations, annotator, other_reviewer, browser_for):
+    """A rejected annotation edited by its author goes back to pending, with an 'edited' event."""
+    claim, *_ = desk_annotations
+    services.annotation_reject(actor=other_reviewer, annotation_id=claim.pk, comment="Which wire?")
+    claim.refresh_from_db()
+    response = edit(browser_for(annotator), claim, claimant="Test Wire", end=claim.end - 5)
+    assert response.status_code == 302, response.content.decode()
+    claim.refresh_from_db()
+    assert (claim.status, claim.claimant, claim.quote) == (Status.PENDING, "Test Wire", "Kyiv was")
+    assert [e.action for e in claim.events.order_by("at", "id")] == ["created", "rejected", "edited"]
+
+
+def test_an_edit_the_service_refuses_is_a_form_error(desk_annotations, annotator, browser_for):
+    """A span past the body's end is shown beside the field, not as a 500."""
+    claim, *_ = desk_annotations
+    response = edit(browser_for(annotator), claim, end=9999)
+    assert response.status_code == 200
+    assert "beyond the article body" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.end == claim.start + 13
+
+
+def test_others_and_approved_annotations_are_read_only(desk_annotations, annotator, reviewer, browser_for):
+    """An annotator may not edit or delete someone else's annotation, nor their own once approved."""
+    claim, _, artifact = desk_annotations
+    client = browser_for(annotator)
+    assert edit(client, artifact, note="mine now").status_code == 403
+    services.annotation_approve(actor=reviewer, annotation_id=claim.pk)
+    claim.refresh_from_db()
+    assert 'name="_save"' not in client.get(annotation_url(claim)).content.decode()
+    assert edit(client, claim, note="sneaky").status_code == 403
+    delete = reverse("admin:annotations_annotation_delete", args=[claim.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert Annotation.objects.filter(pk=claim.pk).exists()
+
+
+def test_the_author_deletes_a_pending_annotation_through_the_service(desk_annotations, annotator, browser_for):
+    """Deleting from its page removes the annotation and its history."""
+    claim, *_ = desk_annotations
+    response = browser_for(annotator).post(
+        reverse("admin:annotations_annotation_delete", args=[claim.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Annotation.objects.filter(pk=claim.pk).exists()
+    assert not AnnotationEvent.objects.filter(annotation_id=claim.pk).exists()
+
+
+def test_adding_by_quote_goes_through_annotation_create(article, annotator, browser_for):
+    """The add form finds a quote given alone; a missing type is an error beside its field."""
+    client = browser_for(annotator)
+    add = reverse("admin:annotations_annotation_add")
+    data = {"article": article.pk, "kind": "entity", "quote": "Зеленский", "entity_type": ""}
+    response = client.post(add, data)
+    assert response.status_code == 200
+    assert "This field is required for entity annotations." in response.content.decode()
+    assert client.post(add, {**data, "entity_type": "PERSON"}).status_code == 302
+    annotation = Annotation.objects.get()
+    assert (annotation.start, annotation.end, annotation.created_by) == (
+        article.body.index("Зеленский"),
+        article.body.index("Зеленский") + 9,
+        annotator,
+    )
+
+
+def test_each_annotation_page_shows_its_history_read_only(desk_annotations, reviewer, browser_for):
+    """Created and approved events are listed, with no way to add or change them."""
+    _, entity, _ = desk_annotations
+    html = browser_for(reviewer).get(annotation_url(entity)).content.decode()
+    history = html.split('id="events-group"')[1]
+    assert "created" in history and "approved" in history
+    assert "bob" in history
+    assert 'name="events-0-comment"' not in history
+    assert 'name="events-MAX_NUM_FORMS" value="0"' in history

@@ -1,0 +1,159 @@
+"""The desk in a real browser: headless Chromium from Debian, driven by Playwright.
+
+An annotator selects text after an emoji and Cyrillic and annotates it; a
+reviewer bulk-approves; the mark on the article page changes status.
+Screenshots go to test-output/ at the repository root for a person to look at.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+from annotations import services
+from annotations.models import Annotation, Status
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)"
+    ),
+]
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread, but the ORM calls here are still synchronous.
+    # Only for this test: a variable set at import would leak into other tests' subprocesses (check --deploy).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        # While Playwright's event loop runs, Django keeps this thread's database connections apart
+        # (asgiref's Local); close them here, or the test database cannot be dropped at the end.
+        connections.close_all()
+
+
+def log_in(browser, live_server, username: str, next_path: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/admin/login/?next={next_path}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", username)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}{next_path}*")
+    return page
+
+
+# Screen points at the middle of the first and the last character of `text` in the article body.
+WHERE_IS_TEXT = """(text) => {
+    const body = document.getElementById("desk-body");
+    const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    let full = "";
+    while (walker.nextNode()) {
+        nodes.push([walker.currentNode, full.length]);
+        full += walker.currentNode.data;
+    }
+    const at = full.indexOf(text);  // a UTF-16 index: only to find where to point the mouse
+    const locate = (i) => {
+        const [node, from] = nodes.filter(([, from]) => from <= i).pop();
+        return [node, i - from];
+    };
+    const range = document.createRange();
+    range.setStart(...locate(at));
+    range.setEnd(...locate(at + 1));
+    const first = range.getBoundingClientRect();
+    range.setStart(...locate(at + text.length - 1));
+    range.setEnd(...locate(at + text.length));
+    const last = range.getBoundingClientRect();
+    const middle = (rect) => (rect.top + rect.bottom) / 2;
+    return {x0: first.left + 1, y0: middle(first), x1: last.right - 1, y1: middle(last)};
+}"""
+
+
+def drag_select(page, text: str) -> None:
+    """Select `text` in the article body with the mouse, as a person would."""
+    box = page.evaluate(WHERE_IS_TEXT, text)
+    page.mouse.move(box["x0"], box["y0"])
+    page.mouse.down()
+    page.mouse.move(box["x1"], box["y1"], steps=8)
+    page.mouse.up()
+
+
+def test_annotate_on_the_desk_then_bulk_approve(chromium, live_server, make_user, article, make_annotation):
+    """Select → annotate → approve as another reviewer → the mark shows approved."""
+    annotator = make_user("annotator", "alice")
+    reviewer = make_user("reviewer", "bob")
+    # Some annotations already on the desk, overlapping and of every kind, for the screenshot.
+    make_annotation(annotator, article, kind="entity", quote="Fumio Kishida", entity_type="PERSON")
+    make_annotation(annotator, article, kind="claim", quote="Prime Minister 🇯🇵 Fumio Kishida met Зеленский")
+    rejected = make_annotation(reviewer, article, kind="entity", quote="Зеленский", entity_type="PERSON")
+    make_annotation(
+        annotator,
+        article,
+        kind="translation_artifact",
+        quote="Зеленский",
+        artifact_type="untranslated",
+        suggested_correction="Zelensky",
+    )
+    services.annotation_reject(actor=make_user("reviewer", "dave"), annotation_id=rejected.pk, comment="Duplicate.")
+    OUTPUT.mkdir(exist_ok=True)
+    desk_path = f"/admin/annotations/article/{article.pk}/change/"
+
+    page = log_in(chromium, live_server, "alice", desk_path)
+    drag_select(page, "Kyiv was calm")
+    popup = page.locator("#desk-popup")
+    popup.wait_for(state="visible")
+    assert popup.locator(".desk-popup-quote q").inner_text() == "Kyiv was calm"
+    popup.locator("select[name=kind]").select_option("claim")
+    popup.locator("input[name=claimant]").fill("Kyiv city administration")
+    popup.locator("textarea[name=note]").fill("Check against the wire copy.")
+    page.screenshot(path=OUTPUT / "desk-annotating.png", full_page=True)
+    popup.locator("button[type=submit]").click()
+
+    created = page.locator("#desk-body mark[data-kind=claim][data-status=pending]", has_text="Kyiv was calm")
+    created.first.wait_for()
+    annotation = Annotation.objects.get(quote="Kyiv was calm")
+    start = article.body.index("Kyiv was calm")  # a code point index, as Python counts
+    assert (annotation.start, annotation.end, annotation.created_by) == (start, start + 13, annotator)
+    assert (annotation.kind, annotation.claimant, annotation.status) == ("claim", "Kyiv city administration", "pending")
+    page.close()
+
+    page = log_in(chromium, live_server, "bob", "/admin/annotations/annotation/")
+    page.check("#action-toggle")  # everything, bob's own rejected one included
+    page.select_option("select[name=action]", "approve_selected")
+    page.click("button[name=index]")
+    success = page.locator(".messagelist .success")
+    assert "Approved 4 annotations" in success.inner_text()
+    assert f"#{rejected.pk} “Зеленский”" in page.locator(".messagelist .warning").first.inner_text()
+    page.screenshot(path=OUTPUT / "annotations-approved.png", full_page=True)
+
+    page.goto(f"{live_server.url}{desk_path}")
+    mark = page.locator(f'#desk-body mark[data-annotation-id="{annotation.pk}"]').first
+    assert mark.get_attribute("data-status") == "approved"
+    mark.hover()
+    tooltip = page.locator("#desk-tooltip")
+    tooltip.wait_for(state="visible")
+    assert "Kyiv city administration" in tooltip.inner_text()
+    page.screenshot(path=OUTPUT / "desk.png", full_page=True)
+    annotation.refresh_from_db()
+    assert (annotation.status, annotation.reviewed_by) == (Status.APPROVED, reviewer)
+    page.close()
