@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .models import Annotation, Article, ArtifactType, EntityType, Kind, Status
 
@@ -41,6 +43,7 @@ class _UsernamesField(django_filters.fields.ModelMultipleChoiceField):
         return super().clean(value)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class UsernameFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = _UsernamesField
 

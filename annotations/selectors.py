@@ -3,6 +3,8 @@ consumer of the rows needs, so that no list costs a query per row."""
 
 from django.db.models import Count, Q, QuerySet
 
+from .errors import InvalidInput
+from .filters import AnnotationFilter
 from .models import Annotation, AnnotationEvent, Article, Status
 from .roles import Role, user_role
 
@@ -23,3 +25,16 @@ def annotations_visible_to(user) -> QuerySet[Annotation]:
 
 def annotation_history(*, annotation: Annotation) -> QuerySet[AnnotationEvent]:
     return annotation.events.select_related("actor").order_by("at", "id")
+
+
+def annotations_for_export(*, params) -> QuerySet[Annotation]:
+    """Approved annotations that match the list's filters (`status` aside), in the list's order.
+
+    `params` is a QueryDict, as the list gets it; an invalid filter is an InvalidInput (400).
+    """
+    params = params.copy()
+    params.pop("status", None)  # an export is of approved annotations, whatever is asked
+    filterset = AnnotationFilter(params, queryset=Annotation.objects.filter(status=Status.APPROVED))
+    if not filterset.is_valid():
+        raise InvalidInput({field: list(messages) for field, messages in filterset.errors.items()})
+    return filterset.qs

@@ -12,5 +12,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("exports/annotations.jsonl", views.export_view("jsonl"), name="export-jsonl"),
+    path("exports/annotations.csv", views.export_view("csv"), name="export-csv"),
+    path("exports/annotations.jsonld", views.export_view("jsonld"), name="export-jsonld"),
     path("", include(router.urls)),
 ]

@@ -4,14 +4,25 @@ Domain errors raised by services become 400/403/409 in errors.exception_handler.
 """
 
 from django.db import connection
+from django.http import StreamingHttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from . import selectors, services
+from . import exporters, selectors, services
 from .filters import AnnotationFilter, ArticleFilter
 from .permissions import RolePermission
 from .roles import Role
@@ -39,8 +50,12 @@ _CONFLICT = {409: OpenApiResponse(_detail, description="The annotation's state d
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List articles (without their bodies)", responses={200: ArticleListSerializer}),
-    retrieve=extend_schema(summary="One article with its body", responses={200: ArticleSerializer, **_NOT_FOUND}),
+    list=extend_schema(
+        summary="List articles (without their bodies)", responses={200: ArticleListSerializer(many=True), **_ERRORS}
+    ),
+    retrieve=extend_schema(
+        summary="One article with its body", responses={200: ArticleSerializer, **_ERRORS, **_NOT_FOUND}
+    ),
     create=extend_schema(
         summary="Create an article",
         request=ArticleCreateSerializer,
@@ -71,7 +86,10 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List annotations (consumers see approved ones only)"),
+    list=extend_schema(
+        summary="List annotations (consumers see approved ones only)",
+        responses={200: AnnotationSerializer(many=True), **_ERRORS},
+    ),
     retrieve=extend_schema(summary="One annotation", responses={200: AnnotationSerializer, **_ERRORS, **_NOT_FOUND}),
     create=extend_schema(
         summary="Create an annotation (pending)",
@@ -118,7 +136,7 @@ class AnnotationViewSet(
 
     def partial_update(self, request, pk=None):
         annotation = self.get_object()
-        serializer = AnnotationUpdateSerializer(annotation, data=request.data, partial=True)
+        serializer = AnnotationUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         annotation = services.annotation_update(
             actor=request.user, annotation_id=annotation.pk, **serializer.validated_data
@@ -171,6 +189,64 @@ class AnnotationViewSet(
     def history(self, request, pk=None):
         events = selectors.annotation_history(annotation=self.get_object())
         return Response(AnnotationEventSerializer(events, many=True).data)
+
+
+class _ErrorsAsJson(BaseContentNegotiation):
+    """Exports have one representation each, so a client's Accept header is not
+    negotiated (no 406); error responses are JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def _export_filter_parameters() -> list[OpenApiParameter]:
+    """The list's filters, `status` aside, for the exports' schema."""
+    return [
+        OpenApiParameter(name, str, description=str(f.extra.get("help_text", "")))
+        for name, f in AnnotationFilter.base_filters.items()
+        if name != "status"
+    ]
+
+
+class AnnotationExportView(APIView):
+    """A streamed file of approved annotations; the list's filters apply (`status` aside)."""
+
+    permission_classes = [IsAuthenticated, RolePermission]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _ErrorsAsJson
+    action = "export"  # RolePermission: consumers and up
+    export_format = ""  # "jsonl", "csv" or "jsonld", set in urls.py
+
+    def get(self, request):
+        annotations = selectors.annotations_for_export(params=request.query_params)
+        export = exporters.FORMATS[self.export_format]
+        iris = exporters.Iris(
+            collection=request.build_absolute_uri(),
+            annotations=request.build_absolute_uri(reverse("annotation-list")),
+            articles=request.build_absolute_uri(reverse("article-list")),
+        )
+        response = StreamingHttpResponse(export.write(annotations, iris=iris), content_type=export.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+        response["X-Accel-Buffering"] = "no"  # let a proxy pass the stream on as it comes
+        return response
+
+
+def export_view(export_format: str):
+    """The view of one export format, with its own OpenAPI description."""
+    export = exporters.FORMATS[export_format]
+    view = type(
+        f"Annotation{export_format.upper()}ExportView", (AnnotationExportView,), {"export_format": export_format}
+    )
+    schema = extend_schema(
+        operation_id=f"exports_annotations_{export_format}",
+        summary=f"Export approved annotations as {export_format.upper()} (streamed, not paginated)",
+        parameters=_export_filter_parameters(),
+        responses={(200, export.content_type.split(";")[0]): OpenApiResponse(OpenApiTypes.STR), **_ERRORS},
+    )
+    return extend_schema_view(get=schema)(view).as_view()
 
 
 @extend_schema(

@@ -1,0 +1,55 @@
+"""Export approved annotations from the command line, with the API's exporters and filters.
+
+    python manage.py export_annotations --format jsonld --output approved.jsonld --kind claim --source Kyodo
+
+Every filter of the list is an option (repeat one to allow several values);
+`--base-url` is where the service is served, for the IRIs of JSON-LD.
+"""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.http import QueryDict
+from django.urls import reverse
+
+from annotations import exporters, selectors
+from annotations.errors import InvalidInput
+from annotations.filters import AnnotationFilter
+
+FILTERS = [name for name in AnnotationFilter.base_filters if name != "status"]
+
+
+class Command(BaseCommand):
+    help = "Stream approved annotations as JSONL, CSV or JSON-LD, filtered like GET /api/annotations/."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--format", required=True, choices=sorted(exporters.FORMATS))
+        parser.add_argument("--output", help="file to write (default: standard output)")
+        parser.add_argument("--base-url", default="http://localhost:8000", help="for the IRIs of JSON-LD")
+        filters = parser.add_argument_group("filters, as on the list endpoint")
+        for name in FILTERS:
+            filters.add_argument(f"--{name.replace('_', '-')}", dest=f"filter_{name}", action="append")
+
+    def handle(self, *args, format, output, base_url, **options):
+        params = QueryDict(mutable=True)
+        for name in FILTERS:
+            params.setlist(name, options[f"filter_{name}"] or [])
+        try:
+            annotations = selectors.annotations_for_export(params=params)
+        except InvalidInput as error:
+            raise CommandError(str(error)) from None
+        base_url = base_url.rstrip("/")
+        collection = f"{base_url}{reverse(f'export-{format}')}"
+        if params:
+            collection += f"?{params.urlencode()}"
+        iris = exporters.Iris(
+            collection=collection,
+            annotations=f"{base_url}{reverse('annotation-list')}",
+            articles=f"{base_url}{reverse('article-list')}",
+        )
+        pieces = exporters.FORMATS[format].write(annotations, iris=iris)
+        if output:
+            with open(output, "wb") as file:
+                file.writelines(pieces)
+        else:
+            sys.stdout.buffer.writelines(pieces)

@@ -1,0 +1,304 @@
+"""Exports of approved annotations: JSONL, CSV and JSON-LD, streamed, filtered like the list."""
+
+import csv
+import importlib.util
+import io
+import json
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.http import QueryDict
+
+from annotations import exporters, selectors, services
+from annotations.models import Annotation, Article, Status
+
+JSONL, CSV, JSONLD = (f"/api/exports/annotations.{ext}" for ext in ("jsonl", "csv", "jsonld"))
+RECORD_FIELDS = [
+    *[
+        "id",
+        "article",
+        "kind",
+        "start",
+        "end",
+        "quote",
+        "entity_type",
+        "artifact_type",
+        "suggested_correction",
+        "claimant",
+        "note",
+        "status",
+    ],
+    *["created_by", "created_at", "updated_at", "reviewed_by", "reviewed_at", "review_comment"],
+    *["article_title", "source", "url", "published_at", "prefix", "suffix"],
+]
+START_OF_FIRST_KYIV = 49
+VALIDATE = Path(__file__).resolve().parents[2] / "shared" / "w3c" / "validate.py"
+
+
+@pytest.fixture
+def approved(annotator, reviewer, article, make_annotation):
+    """On the mixed-script article: an approved entity, claim (with a tricky note) and
+    artifact; a pending claim and a rejected entity that no export may show."""
+    made = [
+        make_annotation(annotator, article, kind="entity", quote="Fumio Kishida", entity_type="PERSON"),
+        make_annotation(
+            annotator, article, quote="Kyiv was calm", claimant="=HYPERLINK()", note='Said "calm", twice,\nreally'
+        ),
+        make_annotation(
+            annotator,
+            article,
+            kind="translation_artifact",
+            quote="Зеленский",
+            artifact_type="untranslated",
+            suggested_correction="-Zelensky",
+        ),
+    ]
+    for annotation in made:
+        services.annotation_approve(actor=reviewer, annotation_id=annotation.pk, comment="+ok")
+    make_annotation(annotator, article, quote="The end")
+    rejected = make_annotation(
+        annotator, article, kind="entity", quote="Kyiv", start=START_OF_FIRST_KYIV, entity_type="GPE"
+    )
+    services.annotation_reject(actor=reviewer, annotation_id=rejected.pk, comment="@wrong")
+    return [Annotation.objects.get(pk=a.pk) for a in made]
+
+
+def body_of(response) -> str:
+    assert response.status_code == 200, response.content
+    assert response.streaming
+    return b"".join(response.streaming_content).decode()
+
+
+def jsonl_records(response) -> list[dict]:
+    return [json.loads(line) for line in body_of(response).splitlines()]
+
+
+def test_jsonl_records(client_for, consumer, approved, article):
+    """One line per approved annotation, with exactly the API fields plus article and context."""
+    response = client_for(consumer).get(JSONL)
+    assert response["Content-Type"].startswith("application/x-ndjson")
+    assert response["Content-Disposition"] == 'attachment; filename="annotations.jsonl"'
+    records = jsonl_records(response)
+    assert [r["id"] for r in records] == [a.pk for a in approved]
+    assert all(list(r) == RECORD_FIELDS for r in records)
+    person, claim, artifact = records
+    assert person["entity_type"] == "PERSON" and person["artifact_type"] is None
+    assert artifact["entity_type"] is None and artifact["artifact_type"] == "untranslated"
+    assert claim["status"] == "approved" and claim["reviewed_by"] == "bob" and claim["created_by"] == "alice"
+    assert (claim["article_title"], claim["source"], claim["url"], claim["published_at"]) == (
+        "Mixed scripts",
+        "Test Wire",
+        "",
+        None,
+    )
+    for record, annotation in zip(records, approved, strict=True):
+        assert record["quote"] == article.body[annotation.start : annotation.end]
+        assert record["prefix"] == article.body[max(0, annotation.start - 32) : annotation.start]
+        assert record["suffix"] == article.body[annotation.end : annotation.end + 32]
+    assert person["prefix"] == "Prime Minister 🇯🇵 "  # code points, flags and emoji included
+    assert len(claim["prefix"]) == 32
+
+
+def test_jsonl_times_match_the_api(client_for, consumer, approved):
+    """Times in an export are written exactly as the annotation endpoint writes them."""
+    record = jsonl_records(client_for(consumer).get(JSONL))[0]
+    api = client_for(consumer).get(f"/api/annotations/{record['id']}/").json()
+    for field in ("created_at", "updated_at", "reviewed_at"):
+        assert record[field] == api[field]
+    assert {k: record[k] for k in api} == api
+
+
+def test_exports_use_the_list_filters(client_for, consumer, approved):
+    """The list's filters and ordering apply; `status` cannot widen an export beyond approved."""
+    client = client_for(consumer)
+    assert [r["kind"] for r in jsonl_records(client.get(JSONL, {"kind": "entity"}))] == ["entity"]
+    assert [r["id"] for r in jsonl_records(client.get(JSONL, {"ordering": "-id"}))] == [a.pk for a in approved][::-1]
+    widened = jsonl_records(client.get(JSONL, {"status": ["pending", "rejected"]}))
+    assert {r["status"] for r in widened} == {"approved"}
+    assert len(widened) == 3
+    assert jsonl_records(client.get(JSONL, {"q": "ЗЕЛЕН" if connection.vendor == "postgresql" else "Зелен"}))
+
+
+@pytest.mark.parametrize("url", [JSONL, CSV, JSONLD])
+def test_export_errors_and_permissions(client_for, consumer, make_user, approved, url):
+    """A bad filter is a 400; no credentials a 401; a user without a role a 403."""
+    response = client_for(consumer).get(url, {"kind": "opinion"}, HTTP_ACCEPT="text/csv")
+    assert response.status_code == 400
+    assert "kind" in response.json()
+    assert client_for(None).get(url).status_code == 401
+    nobody = make_user("consumer", "nobody")
+    nobody.groups.clear()
+    assert client_for(nobody).get(url).status_code == 403
+
+
+def test_csv_round_trips_awkward_text(client_for, consumer, approved):
+    """RFC 4180: a header, CRLF rows, commas, quotes and newlines quoted; UTF-8 kept."""
+    response = client_for(consumer).get(CSV, HTTP_ACCEPT="text/csv")
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"] == 'attachment; filename="annotations.csv"'
+    text = body_of(response)
+    assert text.startswith(",".join(RECORD_FIELDS) + "\r\n")
+    assert '"Said ""calm"", twice,\nreally"' in text
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert [int(r["id"]) for r in rows] == [a.pk for a in approved]
+    assert rows[1]["note"] == 'Said "calm", twice,\nreally'
+    assert rows[2]["quote"] == "Зеленский"
+    assert rows[0]["artifact_type"] == ""  # null is an empty cell
+
+
+def test_csv_neutralises_formulas(client_for, consumer, approved):
+    """Cells a spreadsheet would run (=, +, -, @, tab, CR first) start with an apostrophe."""
+    rows = list(csv.DictReader(io.StringIO(body_of(client_for(consumer).get(CSV)), newline="")))
+    assert rows[1]["claimant"] == "'=HYPERLINK()"
+    assert rows[2]["suggested_correction"] == "'-Zelensky"
+    assert rows[0]["review_comment"] == "'+ok"
+    for value in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
+        assert exporters.neutralise_formula(value) == "'" + value
+    assert exporters.neutralise_formula("Kyiv, 2024") == "Kyiv, 2024"
+    assert exporters.neutralise_formula(17) == 17
+
+
+def load_validator():
+    spec = importlib.util.spec_from_file_location("w3c_validate", VALIDATE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_jsonld_is_a_valid_web_annotation_collection(client_for, consumer, approved, article):
+    """The W3C working group's own must-checks pass; selectors, bodies and IRIs are as documented."""
+    response = client_for(consumer).get(JSONLD, {"kind": ["claim", "entity", "translation_artifact"]})
+    assert response["Content-Type"] == 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+    doc = json.loads(body_of(response))
+    assert load_validator().document_errors(doc) == []
+    assert doc["type"] == "AnnotationCollection" and doc["total"] == 3
+    assert doc["id"].startswith("http://testserver/api/exports/annotations.jsonld?kind=")
+    items = doc["first"]["items"]
+    assert [item["id"] for item in items] == [f"http://testserver/api/annotations/{a.pk}/" for a in approved]
+    person, claim, artifact = items
+    assert person["target"]["source"] == f"http://testserver/api/articles/{article.pk}/"
+    quote, position = person["target"]["selector"]
+    assert quote == {"type": "TextQuoteSelector", "exact": "Fumio Kishida", "prefix": "Prime Minister 🇯🇵 "} | {
+        "suffix": quote["suffix"]
+    }
+    assert position == {"type": "TextPositionSelector", "start": approved[0].start, "end": approved[0].end}
+    assert {(b["purpose"], b["value"]) for b in person["body"]} == {("tagging", "entity"), ("tagging", "PERSON")}
+    assert ("commenting", 'Said "calm", twice,\nreally') in {(b["purpose"], b["value"]) for b in claim["body"]}
+    assert ("editing", "-Zelensky") in {(b["purpose"], b["value"]) for b in artifact["body"]}
+    assert claim["creator"] == {"type": "Person", "nickname": "alice"}
+    assert claim["created"].endswith("Z") and claim["modified"].endswith("Z")
+
+
+@pytest.mark.parametrize("url", [JSONL, CSV, JSONLD])
+def test_no_rows(client_for, consumer, db, url):
+    """With nothing approved: an empty JSONL, a CSV header alone, an empty valid collection."""
+    text = body_of(client_for(consumer).get(url))
+    if url == JSONL:
+        assert text == ""
+    elif url == CSV:
+        assert text == ",".join(RECORD_FIELDS) + "\r\n"
+    else:
+        doc = json.loads(text)
+        assert doc["total"] == 0 and doc["first"]["items"] == []
+        assert load_validator().document_errors(doc) == []
+
+
+@pytest.mark.postgres
+def test_postgres_jsonl_equals_python_records(approved, reviewer, article):
+    """The SQL-built lines on PostgreSQL hold exactly the records the Python path makes."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    Article.objects.filter(pk=article.pk).update(
+        url="https://example.org/a?b=1&c=\\", published_at=approved[0].created_at
+    )
+    annotations = selectors.annotations_for_export(params=QueryDict())
+    from_sql = [json.loads(line) for line in exporters.jsonl_lines_postgres(annotations)]
+    from_python = list(exporters.records(annotations))
+    assert from_sql == from_python
+    assert [list(r) for r in from_sql] == [RECORD_FIELDS] * 3
+
+
+# --- streaming and memory ----------------------------------------------------------------
+
+
+@pytest.fixture
+def make_approved(annotator, reviewer):
+    """`make_approved(n)`: n approved one-character annotations, bulk-inserted on one long article."""
+
+    def make(n: int) -> None:
+        body = "".join(chr(0x410 + i % 32) for i in range(n + 1))
+        article = services.article_create(title=f"Long {n}", body=body)
+        Annotation.objects.bulk_create(
+            Annotation(
+                article=article,
+                kind="claim",
+                start=i,
+                end=i + 1,
+                quote=body[i],
+                note="x" * 50,
+                status=Status.APPROVED,
+                created_by=annotator,
+                reviewed_by=reviewer,
+            )
+            for i in range(n)
+        )
+
+    return make
+
+
+@pytest.mark.parametrize("url", [JSONL, CSV, JSONLD])
+def test_exports_stream_in_pieces(client_for, consumer, make_approved, monkeypatch, url):
+    """The response is streamed piece by piece, not built whole first."""
+    monkeypatch.setattr(exporters, "FLUSH_BYTES", 4096)
+    monkeypatch.setattr(exporters, "CHUNK_ROWS", 50)
+    make_approved(300)
+    response = client_for(consumer).get(url)
+    assert response.streaming
+    pieces = list(response.streaming_content)
+    assert len(pieces) > 5
+    assert max(len(p) for p in pieces) < 4096 + 2000
+
+
+def peak_memory_of_export(client, url: str) -> int:
+    tracemalloc.start()
+    try:
+        for _ in client.get(url).streaming_content:
+            pass
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("url", [JSONL, CSV, JSONLD])
+def test_export_memory_does_not_grow_with_rows(client_for, consumer, make_approved, monkeypatch, url):
+    """Four times the rows, about the same peak memory: rows are never all held at once."""
+    monkeypatch.setattr(exporters, "CHUNK_ROWS", 100)
+    client = client_for(consumer)
+    make_approved(400)
+    peak_fewer = peak_memory_of_export(client, url)
+    make_approved(1600)
+    peak_more = peak_memory_of_export(client, url)
+    assert peak_more < peak_fewer * 1.5 + 200_000
+
+
+# --- management command ---------------------------------------------------------------------
+
+
+def test_export_command_writes_a_filtered_file(approved, tmp_path):
+    """`export_annotations` uses the same exporters and filters as the API."""
+    output = tmp_path / "claims.jsonl"
+    call_command("export_annotations", "--format", "jsonl", "--output", str(output), "--kind", "claim")
+    records = [json.loads(line) for line in output.read_text().splitlines()]
+    assert [r["id"] for r in records] == [approved[1].pk]
+    jsonld = tmp_path / "all.jsonld"
+    call_command(
+        "export_annotations", "--format", "jsonld", "--output", str(jsonld), "--base-url", "https://cd.example"
+    )
+    doc = json.loads(jsonld.read_text())
+    assert load_validator().document_errors(doc) == []
+    assert doc["first"]["items"][0]["id"].startswith("https://cd.example/api/annotations/")
+    with pytest.raises(CommandError, match="kind"):
+        call_command("export_annotations", "--format", "csv", "--kind", "opinion")
