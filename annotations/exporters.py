@@ -2,24 +2,20 @@
 
 `selectors.annotations_for_export` gives the filtered, ordered queryset. Here
 `export_columns` says which SQL expression gives each record field; `records`
-reads the rows in chunks and adds each quote's context from the article body;
-a writer streams the records as JSONL, CSV or JSON-LD in pieces of about 64 KB.
-Nothing holds all rows at once.
+reads the rows in chunks; a writer streams the records as JSONL, CSV or
+JSON-LD in pieces of about 64 KB. Nothing holds all rows at once.
 
-The context is cut in Python, from a small cache of article bodies filled one
-query per chunk: Python slices a str by code point in constant time, while SQL
-has to walk the UTF-8 text from its start (ten times slower than the rest of
-the export together, measured at a million rows).
+Each record's context (`prefix`, `suffix`) is read from the annotation's own
+columns, which the services fill when the span is set (see services.span_context).
 
-On PostgreSQL the JSONL writer lets the database build each line (all but the
-context), which is several times faster than formatting in Python; elsewhere
-the same records are formatted in Python. Tests check both give the same.
+On PostgreSQL the JSONL export is one `COPY (SELECT <the line as JSON>) TO
+STDOUT`: the database builds every line and streams it, several times faster
+than formatting in Python. Elsewhere the same records are formatted in Python.
+Tests check both give the same.
 """
 
 import csv
-import itertools
 import json
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,15 +25,10 @@ from django.db import connections, models, transaction
 from django.db.models import F, Func, QuerySet, Value
 from django.db.models.functions import NullIf
 
-from .models import Article
-
-CONTEXT_LENGTH = 32  # code points of article text kept before and after each quote
 CHUNK_ROWS = 2000  # rows fetched per round trip
 FLUSH_BYTES = 64 * 1024  # bytes gathered before a piece is handed to the server
-CACHED_BODIES = 256  # article bodies kept between chunks (rows mostly come article by article)
 
 DATETIME_FIELDS = {"created_at", "updated_at", "reviewed_at", "published_at"}
-CONTEXT_FIELDS = ["prefix", "suffix"]
 
 
 def export_columns() -> dict[str, models.Expression]:
@@ -66,11 +57,12 @@ def export_columns() -> dict[str, models.Expression]:
         "source": F("article__source"),
         "url": F("article__url"),
         "published_at": F("article__published_at"),
+        "prefix": F("prefix"),
+        "suffix": F("suffix"),
     }
 
 
-DB_FIELDS = list(export_columns())
-EXPORT_FIELDS = DB_FIELDS + CONTEXT_FIELDS
+EXPORT_FIELDS = list(export_columns())
 
 
 def iso_datetime(value: datetime | None) -> str | None:
@@ -80,51 +72,14 @@ def iso_datetime(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-class ArticleBodies:
-    """A bounded cache of article bodies, filled with one query per chunk of rows."""
-
-    def __init__(self, using: str):
-        self.using = using
-        self.bodies: OrderedDict[int, str] = OrderedDict()
-
-    def load(self, article_ids: Iterable[int]) -> None:
-        wanted = set(article_ids)
-        for article_id in wanted & self.bodies.keys():
-            self.bodies.move_to_end(article_id)
-        missing = wanted - self.bodies.keys()
-        if missing:
-            self.bodies.update(Article.objects.using(self.using).filter(id__in=missing).values_list("id", "body"))
-        # Keep this chunk's bodies whatever their number; drop the oldest beyond the bound.
-        while len(self.bodies) > max(CACHED_BODIES, len(wanted)):
-            self.bodies.popitem(last=False)
-
-    def context(self, article_id: int, start: int, end: int) -> tuple[str, str]:
-        body = self.bodies[article_id]
-        return body[max(0, start - CONTEXT_LENGTH) : start], body[end : end + CONTEXT_LENGTH]
-
-
-def _chunks(rows: Iterable) -> Iterator[list]:
-    rows = iter(rows)
-    while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
-        yield chunk
-
-
 def records(annotations: QuerySet) -> Iterator[dict]:
     """One export record per annotation, read CHUNK_ROWS at a time."""
     rows = annotations.values_list(*export_columns().values()).iterator(chunk_size=CHUNK_ROWS)
-    bodies = ArticleBodies(annotations.db)
     with _reading(annotations.db):
-        yield from _with_context(_chunks(rows), bodies)
-
-
-def _with_context(chunks: Iterable[list], bodies: ArticleBodies) -> Iterator[dict]:
-    for chunk in chunks:
-        bodies.load(row[1] for row in chunk)
-        for row in chunk:
-            record = dict(zip(DB_FIELDS, row, strict=True))
+        for row in rows:
+            record = dict(zip(EXPORT_FIELDS, row, strict=True))
             for field in DATETIME_FIELDS:
                 record[field] = iso_datetime(record[field])
-            record["prefix"], record["suffix"] = bodies.context(record["article"], record["start"], record["end"])
             yield record
 
 
@@ -142,17 +97,22 @@ def _reading(using: str):
         yield
 
 
-def _in_pieces(texts: Iterable[str]) -> Iterator[bytes]:
-    """Join small strings into pieces of about FLUSH_BYTES, UTF-8 encoded."""
+def _gathered(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    """Join small blocks into pieces of about FLUSH_BYTES."""
     pending, size = [], 0
-    for text in texts:
-        pending.append(text)
-        size += len(text)
+    for block in blocks:
+        pending.append(block)
+        size += len(block)
         if size >= FLUSH_BYTES:
-            yield "".join(pending).encode()
+            yield b"".join(pending)
             pending, size = [], 0
     if pending:
-        yield "".join(pending).encode()
+        yield b"".join(pending)
+
+
+def _in_pieces(texts: Iterable[str]) -> Iterator[bytes]:
+    """Small strings, UTF-8 encoded, in pieces of about FLUSH_BYTES."""
+    return _gathered(text.encode() for text in texts)
 
 
 # --- JSONL ---------------------------------------------------------------------------
@@ -161,12 +121,6 @@ def _in_pieces(texts: Iterable[str]) -> Iterator[bytes]:
 def jsonl_lines(annotations: QuerySet) -> Iterator[str]:
     for record in records(annotations):
         yield json.dumps(record, ensure_ascii=False) + "\n"
-
-
-class _JsonBuildObject(Func):
-    function = "JSON_BUILD_OBJECT"
-    template = "%(function)s(%(expressions)s)::text"  # the text as built, not parsed by the driver
-    output_field = models.TextField()
 
 
 class _IsoUtc(Func):
@@ -178,34 +132,48 @@ class _IsoUtc(Func):
     output_field = models.TextField()
 
 
-_json_string = json.encoder.encode_basestring  # JSON string literal, non-ASCII kept (C speed)
+# COPY's text format would double every backslash in the JSON. CSV with a quote and a delimiter
+# that JSON built by PostgreSQL never holds raw (it escapes every control character) gives each
+# line verbatim.
+_COPY_VERBATIM = "WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
+# PostgreSQL plans a COPY for its last row, not its first (as it would a cursor). So: no sort
+# where an index gives the list's order (each ordering has one), or every row would be sorted
+# before the first line leaves (11 s at a million rows); and parallel workers that build the
+# lines, merged in order, which was faster even on two cores (BENCHMARKS.md).
+_COPY_PLANNING = [
+    "SET LOCAL enable_sort = off",
+    "SET LOCAL parallel_setup_cost = 0",
+    "SET LOCAL parallel_tuple_cost = 0.0001",
+]
 
 
-def jsonl_lines_postgres(annotations: QuerySet) -> Iterator[str]:
-    """PostgreSQL builds each line but its context, which is spliced in before the closing brace.
-
-    A server-side cursor, not COPY: the connection stays free between chunks
-    for the body lookups, and PostgreSQL plans a cursor for a fast first row.
-    """
-    pairs = []
-    for name, expression in export_columns().items():
-        pairs += [Value(name), _IsoUtc(expression) if name in DATETIME_FIELDS else expression]
-    query = annotations.values_list("article_id", "start", "end", _JsonBuildObject(*pairs)).query
+def jsonl_lines_postgres(annotations: QuerySet) -> Iterator[bytes]:
+    """The JSONL lines, each built by PostgreSQL and streamed by one COPY, a line per block."""
+    columns = export_columns()
+    expressions = [_IsoUtc(column) if name in DATETIME_FIELDS else column for name, column in columns.items()]
     connection = connections[annotations.db]
-    sql, params = query.get_compiler(connection=connection).as_sql()
-    bodies = ArticleBodies(annotations.db)
-    with _reading(annotations.db), connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while chunk := cursor.fetchmany(CHUNK_ROWS):
-            bodies.load(row[0] for row in chunk)
-            for article_id, start, end, line, *_ordering_columns in chunk:
-                prefix, suffix = bodies.context(article_id, start, end)
-                yield f'{line[:-1]}, "prefix" : {_json_string(prefix)}, "suffix" : {_json_string(suffix)}}}\n'
+    sql, params = annotations.values_list(*expressions).query.get_compiler(connection=connection).as_sql()
+    # The list's query, its columns renamed as the record's fields: the first len(columns) only
+    # (a DISTINCT adds its ordering columns after them), in its order (PostgreSQL does not
+    # flatten a subquery with ORDER BY). ROW_TO_JSON is the floor's own, fastest builder.
+    positions = ", ".join(f"c{number}" for number in range(len(columns)))
+    fields = ", ".join(f"c{number} AS {connection.ops.quote_name(name)}" for number, name in enumerate(columns))
+    copy_sql = (
+        f"COPY (SELECT ROW_TO_JSON(record) FROM (SELECT {fields} FROM ({sql}) AS export({positions})) AS record) "  # noqa: S608 - the ORM's SQL
+        f"TO STDOUT {_COPY_VERBATIM}"
+    )
+    # psycopg binds the parameters client-side: COPY takes none from the server's protocol.
+    with _reading(annotations.db), connection.cursor() as cursor:
+        for setting in _COPY_PLANNING:
+            cursor.execute(setting)
+        with cursor.cursor.copy(copy_sql, params) as copy:
+            for block in copy:
+                yield bytes(block)
 
 
 def write_jsonl(annotations: QuerySet, **_context) -> Iterator[bytes]:
     if connections[annotations.db].vendor == "postgresql":
-        return _in_pieces(jsonl_lines_postgres(annotations))
+        return _gathered(jsonl_lines_postgres(annotations))
     return _in_pieces(jsonl_lines(annotations))
 
 

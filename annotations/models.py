@@ -96,6 +96,10 @@ class Annotation(models.Model):
     start = models.PositiveIntegerField(help_text="Code point offset into the article body, inclusive.")
     end = models.PositiveIntegerField(help_text="Code point offset into the article body, exclusive.")
     quote = models.TextField(help_text="Always body[start:end].")
+    # Context for exports, stored by the services whenever the span is set: bodies never
+    # change, so neither does this, and cutting it per export row is slow in SQL (BENCHMARKS.md).
+    prefix = models.TextField(blank=True, default="", editable=False, help_text="Body text just before the span.")
+    suffix = models.TextField(blank=True, default="", editable=False, help_text="Body text just after the span.")
     entity_type = models.CharField(max_length=16, choices=EntityType.choices, blank=True, default="")
     artifact_type = models.CharField(max_length=32, choices=ArtifactType.choices, blank=True, default="")
     suggested_correction = models.TextField(blank=True, default="")
@@ -121,12 +125,25 @@ class Annotation(models.Model):
     class Meta:
         ordering = ["id"]
         permissions = [("review_annotation", "Can approve, reject and reopen annotations")]
+        # The list's filters and orderings, measured at a million rows (BENCHMARKS.md):
+        # each filter a consumer can use (status is always 'approved' for them) has an
+        # index whose trailing columns give the page in order and the capped count
+        # from the index alone. Orderings are tie-broken by id in the same direction.
         indexes = [
             models.Index(fields=["article", "start"]),
             models.Index(fields=["status", "id"]),
             models.Index(fields=["kind", "id"]),
-            models.Index(fields=["created_at"]),
-            models.Index(fields=["reviewed_at"]),
+            models.Index(fields=["status", "kind", "id"], name="annotation_status_kind_idx"),
+            # kind rides along (a type implies its kind) so that ?kind=entity&entity_type=PERSON
+            # is checked in the index alone.
+            models.Index(fields=["status", "entity_type", "kind", "id"], name="annotation_status_entity_idx"),
+            models.Index(fields=["status", "artifact_type", "kind", "id"], name="annotation_status_artifact_idx"),
+            # ?source= and ?language= select articles; their approved annotations are counted from here.
+            models.Index(fields=["article", "status"], name="annotation_article_status_idx"),
+            models.Index(fields=["status", "created_by", "id"], name="annotation_status_author_idx"),
+            models.Index(fields=["status", "reviewed_by", "reviewed_at", "id"], name="annotation_status_reviewer_idx"),
+            models.Index(fields=["created_at", "id"], name="annotation_created_id_idx"),
+            models.Index(fields=["reviewed_at", "id"], name="annotation_reviewed_id_idx"),
             # ?ordering=start (ties broken by id) reads the first page off this index instead of sorting.
             models.Index(fields=["start", "id"], name="annotation_start_id_idx"),
         ]

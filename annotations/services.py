@@ -131,6 +131,21 @@ def resolve_span(body: str, *, start: int | None, end: int | None, quote: str | 
     return start, end, actual
 
 
+CONTEXT_LENGTH = 32  # code points of body text stored either side of a span (API.md: exports)
+
+
+def span_context(body: str, start: int, end: int) -> tuple[str, str]:
+    """The span's prefix and suffix: up to CONTEXT_LENGTH code points of the body before and after it."""
+    return body[max(0, start - CONTEXT_LENGTH) : start], body[end : end + CONTEXT_LENGTH]
+
+
+def _span_fields(body: str, *, start: int | None, end: int | None, quote: str | None) -> dict:
+    """The stored span of what the client gave: checked offsets and quote, and the context exports show."""
+    start, end, quote = resolve_span(body, start=start, end=end, quote=quote)
+    prefix, suffix = span_context(body, start, end)
+    return {"start": start, "end": end, "quote": quote, "prefix": prefix, "suffix": suffix}
+
+
 def _check_kind_fields(kind: str, values: dict) -> None:
     errors: dict[str, list[str]] = {}
     for field in KIND_SPECIFIC_FIELDS:
@@ -218,7 +233,7 @@ def annotation_create(
     note: str | None = None,
 ) -> Annotation:
     _require_role(actor, Role.ANNOTATOR, "create annotations")
-    start, end, quote = resolve_span(article.body, start=start, end=end, quote=quote)
+    span = _span_fields(article.body, start=start, end=end, quote=quote)
     values = {
         "entity_type": entity_type or "",
         "artifact_type": artifact_type or "",
@@ -226,9 +241,7 @@ def annotation_create(
         "claimant": claimant or "",
     }
     _check_kind_fields(kind, values)
-    annotation = Annotation(
-        article=article, kind=kind, start=start, end=end, quote=quote, note=note or "", created_by=actor, **values
-    )
+    annotation = Annotation(article=article, kind=kind, **span, note=note or "", created_by=actor, **values)
     with transaction.atomic():
         _save_unique(annotation)
         _record(annotation, action=HistoryAction.CREATED, actor=actor, from_status="")
@@ -256,12 +269,14 @@ def annotation_update(*, actor, annotation_id: int, **changes) -> Annotation:
             if "quote" not in span_given:
                 span_given.setdefault("start", annotation.start)
                 span_given.setdefault("end", annotation.end)
-            annotation.start, annotation.end, annotation.quote = resolve_span(
+            span = _span_fields(
                 annotation.article.body,
                 start=span_given.get("start"),
                 end=span_given.get("end"),
                 quote=span_given.get("quote"),
             )
+            for field, value in span.items():
+                setattr(annotation, field, value)
         for field in ("kind", "note", *KIND_SPECIFIC_FIELDS):
             if field in changes:
                 setattr(annotation, field, changes[field] or "")

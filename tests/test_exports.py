@@ -219,6 +219,49 @@ def test_postgres_jsonl_equals_python_records(approved, reviewer, article):
     from_python = list(exporters.records(annotations))
     assert from_sql == from_python
     assert [list(r) for r in from_sql] == [RECORD_FIELDS] * 3
+    # A DISTINCT puts its ordering column (the raw time here) in the SELECT too; lines keep the fields alone.
+    by_time = selectors.annotations_for_export(params=QueryDict("ordering=-created_at")).distinct()
+    assert [json.loads(line) for line in exporters.jsonl_lines_postgres(by_time)] == from_python[::-1]
+
+
+@pytest.mark.parametrize("url", [JSONL, CSV, JSONLD])
+def test_exports_read_the_stored_context(client_for, consumer, approved, url):
+    """The context is the annotation's stored prefix and suffix, not cut from the body at export time."""
+    Annotation.objects.filter(pk=approved[0].pk).update(prefix="stored before", suffix="stored after")
+    text = body_of(client_for(consumer).get(url))
+    assert "stored before" in text and "stored after" in text
+
+
+def test_context_is_not_in_the_annotation_api(client_for, annotator, approved, article):
+    """prefix and suffix appear in exports only: not in the annotation's shape, and not settable."""
+    client = client_for(annotator)
+    assert not {"prefix", "suffix"} & set(client.get(f"/api/annotations/{approved[0].pk}/").json())
+    response = client.post(
+        "/api/annotations/", {"article": article.pk, "kind": "claim", "quote": "The end", "prefix": "x"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "prefix" in response.json()
+
+
+# Everything JSON or COPY's text and CSV formats treat specially, and what splitlines() would split on.
+AWKWARD = 'C:\\temp\\ "quoted" \\n not a newline\ttab\nnewline \x01\x02\x1f\x7f \u2028\x85 🇯🇵🙂 \\.'
+
+
+@pytest.mark.postgres
+def test_postgres_copy_gives_awkward_text_verbatim(client_for, consumer, annotator, reviewer, make_annotation):
+    """Backslashes, quotes, newlines, tabs, control characters and emoji come through COPY as built."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    article = services.article_create(title=AWKWARD, body=f"{AWKWARD} -> [{AWKWARD[::-1]}] <- {AWKWARD}!")
+    annotation = make_annotation(annotator, article, quote=f"[{AWKWARD[::-1]}]", note=AWKWARD, claimant=AWKWARD)
+    services.annotation_approve(actor=reviewer, annotation_id=annotation.pk, comment=AWKWARD)
+    raw = b"".join(client_for(consumer).get(JSONL).streaming_content)
+    assert raw.endswith(b"}\n") and raw.count(b"\n") == 1  # one line: no raw newline inside it
+    (record,) = [json.loads(line) for line in raw.decode().split("\n")[:-1]]
+    assert record["quote"] == f"[{AWKWARD[::-1]}]"
+    assert record["note"] == record["claimant"] == record["review_comment"] == record["article_title"] == AWKWARD
+    assert (record["prefix"], record["suffix"]) == services.span_context(article.body, annotation.start, annotation.end)
+    assert [record] == list(exporters.records(selectors.annotations_for_export(params=QueryDict())))
 
 
 # --- streaming and memory ----------------------------------------------------------------

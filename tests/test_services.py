@@ -328,3 +328,22 @@ def test_refused_change_writes_no_history(pending, annotator):
 def test_review_event_time_is_the_review_time(pending, reviewer):
     annotation = services.annotation_approve(actor=reviewer, annotation_id=pending.id)
     assert annotation.events.get(action="approved").at == annotation.reviewed_at
+
+
+# --- stored context ----------------------------------------------------------------------
+
+
+def test_context_is_stored_on_create_and_recomputed_when_the_span_changes(pending, annotator, article):
+    """prefix and suffix: up to 32 code points of the body either side of the span, stored with it."""
+    body = article.body
+    stored = Annotation.objects.get(pk=pending.pk)
+    assert (stored.prefix, stored.suffix) == (body[pending.start - 32 : pending.start], "\nThe end.")
+    assert len(stored.prefix) == 32 and "🙂" in stored.prefix  # code points, not bytes or UTF-16 units
+    services.annotation_update(actor=annotator, annotation_id=pending.id, quote="Prime Minister")
+    stored = Annotation.objects.get(pk=pending.pk)
+    assert (stored.prefix, stored.suffix) == ("", body[14:46])
+    services.annotation_update(actor=annotator, annotation_id=pending.id, end=5)
+    assert Annotation.objects.get(pk=pending.pk).suffix == body[5:37]
+    services.annotation_update(actor=annotator, annotation_id=pending.id, note="the span stays")
+    stored = Annotation.objects.get(pk=pending.pk)
+    assert (stored.prefix, stored.suffix) == ("", body[5:37])

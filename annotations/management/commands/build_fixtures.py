@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from annotations.importers import parse_file
 from annotations.models import ArtifactType, EntityType, HistoryAction, Kind, Status
 from annotations.roles import Role
+from annotations.services import span_context
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
@@ -208,6 +209,7 @@ def _annotation_records(
         reviewed = (actor, at, comment) if to_status != Status.PENDING else (None, None, "")
 
     reviewer, reviewed_at, review_comment = reviewed
+    prefix, suffix = span_context(body, start, end)
     annotation = {
         "model": "annotations.annotation",
         "pk": pk,
@@ -217,6 +219,8 @@ def _annotation_records(
             "start": start,
             "end": end,
             "quote": body[start:end],
+            "prefix": prefix,
+            "suffix": suffix,
             "entity_type": item.get("entity_type", ""),
             "artifact_type": item.get("artifact_type", ""),
             "suggested_correction": item.get("correction", ""),

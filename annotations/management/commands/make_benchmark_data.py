@@ -35,7 +35,7 @@ from annotations.models import (
     Status,
 )
 from annotations.roles import Role, sync_role_groups
-from annotations.services import body_sha256
+from annotations.services import body_sha256, span_context
 
 WORDS = [
     "the",
@@ -171,6 +171,8 @@ ANNOTATION_COLUMNS = [
     "start",
     "end",
     "quote",
+    "prefix",
+    "suffix",
     "entity_type",
     "artifact_type",
     "suggested_correction",
@@ -336,6 +338,7 @@ def _annotation(rng, annotation_id, article, span, created, annotators, reviewer
         start,
         end,
         article[2][start:end],
+        *span_context(article[2], start, end),
         entity_type,
         artifact_type,
         rng.choice(CORRECTIONS) if kind == Kind.TRANSLATION_ARTIFACT else "",
