@@ -33,7 +33,24 @@ class _AnyValueField(forms.MultipleChoiceField):
         return True
 
 
-class MultiValueCharFilter(django_filters.MultipleChoiceFilter):
+class ChoicesFilter(django_filters.MultipleChoiceFilter):
+    """A repeatable choice parameter (`?kind=claim&kind=entity` means either).
+
+    No filter here follows a to-many relation, so django-filter's default
+    DISTINCT would change no result and only make PostgreSQL sort every
+    matching row before the first page (200 ms at a million rows)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        # One `IN (...)` rather than django-filter's OR of equalities: PostgreSQL
+        # can use `= ANY(...)` as an index condition, not an OR.
+        return qs.filter(**{f"{self.field_name}__in": value}) if value else qs
+
+
+class MultiValueCharFilter(ChoicesFilter):
     field_class = _AnyValueField
 
 
@@ -45,12 +62,19 @@ class _UsernamesField(django_filters.fields.ModelMultipleChoiceField):
 
 @extend_schema_field(OpenApiTypes.STR)
 class UsernameFilter(django_filters.ModelMultipleChoiceFilter):
+    """Users by username. Validating the names already loads the users, so the
+    annotations are filtered by their ids: no join, and the planner sees the id."""
+
     field_class = _UsernamesField
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("queryset", get_user_model().objects.all())
+        kwargs.setdefault("queryset", get_user_model().objects.only("id", "username"))
         kwargs.setdefault("to_field_name", "username")
+        kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
+
+    def filter(self, qs, users):
+        return qs.filter(**{f"{self.field_name}__in": users}) if users else qs
 
 
 class _UTCDateTimeField(IsoDateTimeField):
@@ -71,13 +95,13 @@ class DateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 class AnnotationFilter(django_filters.FilterSet):
-    article = django_filters.ModelMultipleChoiceFilter(queryset=Article.objects.only("id"))
-    kind = django_filters.MultipleChoiceFilter(choices=Kind.choices)
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
-    entity_type = django_filters.MultipleChoiceFilter(choices=EntityType.choices)
-    artifact_type = django_filters.MultipleChoiceFilter(choices=ArtifactType.choices)
-    created_by = UsernameFilter(field_name="created_by__username", help_text="Username of the author.")
-    reviewed_by = UsernameFilter(field_name="reviewed_by__username", help_text="Username of the reviewer.")
+    article = django_filters.ModelMultipleChoiceFilter(queryset=Article.objects.only("id"), distinct=False)
+    kind = ChoicesFilter(choices=Kind.choices)
+    status = ChoicesFilter(choices=Status.choices)
+    entity_type = ChoicesFilter(choices=EntityType.choices)
+    artifact_type = ChoicesFilter(choices=ArtifactType.choices)
+    created_by = UsernameFilter(field_name="created_by", help_text="Username of the author.")
+    reviewed_by = UsernameFilter(field_name="reviewed_by", help_text="Username of the reviewer.")
     source = MultiValueCharFilter(field_name="article__source", help_text="The article's source.")
     language = MultiValueCharFilter(field_name="article__language", help_text="The article's language tag.")
     created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
@@ -93,11 +117,12 @@ class AnnotationFilter(django_filters.FilterSet):
 
     @property
     def qs(self):
-        # A stable order whatever the ordering asked for: ties broken by id.
+        # A stable order whatever the ordering asked for: ties broken by id, in the
+        # direction of the last key, so that one index scan gives the page in order.
         queryset = super().qs
-        order = list(queryset.query.order_by) or ["id"]
+        order = [str(key) for key in queryset.query.order_by] or ["id"]
         if not {"id", "-id", "pk", "-pk"} & set(order):
-            order.append("id")
+            order.append("-id" if order[-1].startswith("-") else "id")
         return queryset.order_by(*order)
 
 

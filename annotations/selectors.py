@@ -1,6 +1,9 @@
 """Every read of articles and annotations: who sees what, with the joins each
 consumer of the rows needs, so that no list costs a query per row."""
 
+import json
+
+from django.db import connections
 from django.db.models import Count, Q, QuerySet
 
 from .errors import InvalidInput
@@ -38,3 +41,26 @@ def annotations_for_export(*, params) -> QuerySet[Annotation]:
     if not filterset.is_valid():
         raise InvalidInput({field: list(messages) for field, messages in filterset.errors.items()})
     return filterset.qs
+
+
+def count_matches(queryset: QuerySet, *, exact_up_to: int) -> tuple[int, bool]:
+    """How many rows the queryset matches, and whether that figure is exact.
+
+    Counting stops after `exact_up_to + 1` rows, so a count costs no more than
+    a page however many rows match; past that, PostgreSQL's planner estimate
+    stands in (never below the rows already counted). Other databases count
+    exactly.
+    """
+    ids = queryset.order_by().values("pk")
+    counted = ids[: exact_up_to + 1].count()
+    if counted <= exact_up_to:
+        return counted, True
+    if connections[queryset.db].vendor != "postgresql":
+        return ids.count(), True
+    sql, params = ids.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return max(int(plan[0]["Plan"]["Plan Rows"]), counted), False

@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,115 +17,282 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=500)),
-                ('body', models.TextField()),
-                ('source', models.CharField(blank=True, help_text='Outlet or agency.', max_length=200)),
-                ('url', models.URLField(blank=True, max_length=2000)),
-                ('language', models.CharField(default='en', help_text='BCP 47 tag.', max_length=35)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('content_sha256', models.CharField(editable=False, max_length=64, unique=True)),
-                ('imported_from', models.CharField(blank=True, editable=False, max_length=500, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=500)),
+                ("body", models.TextField()),
+                ("source", models.CharField(blank=True, help_text="Outlet or agency.", max_length=200)),
+                ("url", models.URLField(blank=True, max_length=2000)),
+                ("language", models.CharField(default="en", help_text="BCP 47 tag.", max_length=35)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("content_sha256", models.CharField(editable=False, max_length=64, unique=True)),
+                ("imported_from", models.CharField(blank=True, editable=False, max_length=500, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['source'], name='annotations_source_7c865b_idx'), models.Index(fields=['language'], name='annotations_languag_7aa9cc_idx'), models.Index(fields=['published_at'], name='annotations_publish_ca0b5c_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('body', ''), _negated=True), name='article_body_not_empty')],
+                "ordering": ["id"],
+                "indexes": [
+                    models.Index(fields=["source"], name="annotations_source_7c865b_idx"),
+                    models.Index(fields=["language"], name="annotations_languag_7aa9cc_idx"),
+                    models.Index(fields=["published_at"], name="annotations_publish_ca0b5c_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("body", ""), _negated=True), name="article_body_not_empty"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Annotation',
+            name="Annotation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('claim', 'Claim'), ('entity', 'Entity'), ('translation_artifact', 'Translation artifact')], max_length=32)),
-                ('start', models.PositiveIntegerField(help_text='Code point offset into the article body, inclusive.')),
-                ('end', models.PositiveIntegerField(help_text='Code point offset into the article body, exclusive.')),
-                ('quote', models.TextField(help_text='Always body[start:end].')),
-                ('entity_type', models.CharField(blank=True, choices=[('PERSON', 'Person'), ('ORG', 'Organisation'), ('GPE', 'Country, city, state'), ('LOC', 'Location'), ('NORP', 'Nationality, religious or political group'), ('FAC', 'Facility'), ('EVENT', 'Event'), ('DATE', 'Date'), ('TIME', 'Time'), ('MONEY', 'Money'), ('QUANTITY', 'Quantity'), ('PERCENT', 'Percent'), ('CARDINAL', 'Cardinal'), ('ORDINAL', 'Ordinal'), ('LAW', 'Law'), ('PRODUCT', 'Product'), ('WORK_OF_ART', 'Work of art'), ('LANGUAGE', 'Language')], default='', max_length=16)),
-                ('artifact_type', models.CharField(blank=True, choices=[('mistranslation', 'Mistranslation (wrong meaning)'), ('wrong_referent', 'Wrong referent (person, group or place)'), ('literal_rendering', 'Literal rendering (idiom or nickname)'), ('untranslated', 'Untranslated'), ('omission', 'Omission'), ('addition', 'Addition'), ('grammar', 'Grammar'), ('terminology', 'Terminology'), ('boilerplate', 'Boilerplate (not the article)'), ('encoding', 'Encoding (garbled characters)')], default='', max_length=32)),
-                ('suggested_correction', models.TextField(blank=True, default='')),
-                ('claimant', models.CharField(blank=True, default='', max_length=500)),
-                ('note', models.TextField(blank=True, default='')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', editable=False, max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('reviewed_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('review_comment', models.TextField(blank=True, default='', editable=False)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='annotations_created', to=settings.AUTH_USER_MODEL)),
-                ('reviewed_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='annotations_reviewed', to=settings.AUTH_USER_MODEL)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='annotations', to='annotations.article')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("claim", "Claim"),
+                            ("entity", "Entity"),
+                            ("translation_artifact", "Translation artifact"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("start", models.PositiveIntegerField(help_text="Code point offset into the article body, inclusive.")),
+                ("end", models.PositiveIntegerField(help_text="Code point offset into the article body, exclusive.")),
+                ("quote", models.TextField(help_text="Always body[start:end].")),
+                (
+                    "entity_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("PERSON", "Person"),
+                            ("ORG", "Organisation"),
+                            ("GPE", "Country, city, state"),
+                            ("LOC", "Location"),
+                            ("NORP", "Nationality, religious or political group"),
+                            ("FAC", "Facility"),
+                            ("EVENT", "Event"),
+                            ("DATE", "Date"),
+                            ("TIME", "Time"),
+                            ("MONEY", "Money"),
+                            ("QUANTITY", "Quantity"),
+                            ("PERCENT", "Percent"),
+                            ("CARDINAL", "Cardinal"),
+                            ("ORDINAL", "Ordinal"),
+                            ("LAW", "Law"),
+                            ("PRODUCT", "Product"),
+                            ("WORK_OF_ART", "Work of art"),
+                            ("LANGUAGE", "Language"),
+                        ],
+                        default="",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "artifact_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("mistranslation", "Mistranslation (wrong meaning)"),
+                            ("wrong_referent", "Wrong referent (person, group or place)"),
+                            ("literal_rendering", "Literal rendering (idiom or nickname)"),
+                            ("untranslated", "Untranslated"),
+                            ("omission", "Omission"),
+                            ("addition", "Addition"),
+                            ("grammar", "Grammar"),
+                            ("terminology", "Terminology"),
+                            ("boilerplate", "Boilerplate (not the article)"),
+                            ("encoding", "Encoding (garbled characters)"),
+                        ],
+                        default="",
+                        max_length=32,
+                    ),
+                ),
+                ("suggested_correction", models.TextField(blank=True, default="")),
+                ("claimant", models.CharField(blank=True, default="", max_length=500)),
+                ("note", models.TextField(blank=True, default="")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("approved", "Approved"), ("rejected", "Rejected")],
+                        default="pending",
+                        editable=False,
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("reviewed_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("review_comment", models.TextField(blank=True, default="", editable=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="annotations_created",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="annotations_reviewed",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="annotations",
+                        to="annotations.article",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'permissions': [('review_annotation', 'Can approve, reject and reopen annotations')],
+                "ordering": ["id"],
+                "permissions": [("review_annotation", "Can approve, reject and reopen annotations")],
             },
         ),
         migrations.CreateModel(
-            name='AnnotationEvent',
+            name="AnnotationEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('created', 'Created'), ('edited', 'Edited'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('reopened', 'Reopened')], max_length=16)),
-                ('at', models.DateTimeField()),
-                ('from_status', models.CharField(blank=True, choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='', max_length=16)),
-                ('to_status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], max_length=16)),
-                ('comment', models.TextField(blank=True, default='')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('annotation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='annotations.annotation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("edited", "Edited"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("reopened", "Reopened"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[("pending", "Pending"), ("approved", "Approved"), ("rejected", "Rejected")],
+                        default="",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("approved", "Approved"), ("rejected", "Rejected")],
+                        max_length=16,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, default="")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "annotation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="annotations.annotation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
-                'indexes': [models.Index(fields=['annotation', 'at', 'id'], name='annotations_annotat_e75b1c_idx')],
+                "ordering": ["at", "id"],
+                "indexes": [models.Index(fields=["annotation", "at", "id"], name="annotations_annotat_e75b1c_idx")],
             },
         ),
         migrations.AddIndex(
-            model_name='annotation',
-            index=models.Index(fields=['article', 'start'], name='annotations_article_e25bb6_idx'),
+            model_name="annotation",
+            index=models.Index(fields=["article", "start"], name="annotations_article_e25bb6_idx"),
         ),
         migrations.AddIndex(
-            model_name='annotation',
-            index=models.Index(fields=['status', 'id'], name='annotations_status_bb1c05_idx'),
+            model_name="annotation",
+            index=models.Index(fields=["status", "id"], name="annotations_status_bb1c05_idx"),
         ),
         migrations.AddIndex(
-            model_name='annotation',
-            index=models.Index(fields=['kind', 'id'], name='annotations_kind_858523_idx'),
+            model_name="annotation",
+            index=models.Index(fields=["kind", "id"], name="annotations_kind_858523_idx"),
         ),
         migrations.AddIndex(
-            model_name='annotation',
-            index=models.Index(fields=['created_at'], name='annotations_created_9bd3ba_idx'),
+            model_name="annotation",
+            index=models.Index(fields=["created_at"], name="annotations_created_9bd3ba_idx"),
         ),
         migrations.AddIndex(
-            model_name='annotation',
-            index=models.Index(fields=['reviewed_at'], name='annotations_reviewe_31064d_idx'),
+            model_name="annotation",
+            index=models.Index(fields=["reviewed_at"], name="annotations_reviewe_31064d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(('start__gte', 0), ('start__lt', models.F('end'))), name='annotation_span_valid'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("start__gte", 0), ("start__lt", models.F("end"))), name="annotation_span_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.Exact(django.db.models.functions.text.Length('quote'), django.db.models.expressions.CombinedExpression(models.F('end'), '-', models.F('start'))), name='annotation_quote_fits_span'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.Exact(
+                    django.db.models.functions.text.Length("quote"),
+                    django.db.models.expressions.CombinedExpression(models.F("end"), "-", models.F("start")),
+                ),
+                name="annotation_quote_fits_span",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'entity'), models.Q(('entity_type', ''), _negated=True)), models.Q(models.Q(('kind', 'entity'), _negated=True), ('entity_type', '')), _connector='OR'), name='annotation_entity_type_iff_entity'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "entity"), models.Q(("entity_type", ""), _negated=True)),
+                    models.Q(models.Q(("kind", "entity"), _negated=True), ("entity_type", "")),
+                    _connector="OR",
+                ),
+                name="annotation_entity_type_iff_entity",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'translation_artifact'), models.Q(('artifact_type', ''), _negated=True)), models.Q(models.Q(('kind', 'translation_artifact'), _negated=True), ('artifact_type', ''), ('suggested_correction', '')), _connector='OR'), name='annotation_artifact_fields_iff_artifact'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "translation_artifact"), models.Q(("artifact_type", ""), _negated=True)),
+                    models.Q(
+                        models.Q(("kind", "translation_artifact"), _negated=True),
+                        ("artifact_type", ""),
+                        ("suggested_correction", ""),
+                    ),
+                    _connector="OR",
+                ),
+                name="annotation_artifact_fields_iff_artifact",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'claim'), ('claimant', ''), _connector='OR'), name='annotation_claimant_only_on_claims'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind", "claim"), ("claimant", ""), _connector="OR"),
+                name="annotation_claimant_only_on_claims",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'approved', 'rejected'])), name='annotation_status_known'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["pending", "approved", "rejected"])), name="annotation_status_known"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.UniqueConstraint(fields=('article', 'kind', 'start', 'end', 'entity_type', 'artifact_type'), name='annotation_unique_span', violation_error_message='This article already has an annotation of this kind and type on this span.'),
+            model_name="annotation",
+            constraint=models.UniqueConstraint(
+                fields=("article", "kind", "start", "end", "entity_type", "artifact_type"),
+                name="annotation_unique_span",
+                violation_error_message="This article already has an annotation of this kind and type on this span.",
+            ),
         ),
     ]
