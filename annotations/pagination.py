@@ -14,6 +14,8 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from .selectors import count_matches
 
+BIGGEST_OFFSET = 2**63 - 1  # SQL's OFFSET and LIMIT are 64-bit integers
+
 
 class PageNumberPagination(DRFPageNumberPagination):
     page_size = 50
@@ -26,6 +28,8 @@ class PageNumberPagination(DRFPageNumberPagination):
         size = self.get_page_size(request)
         self.number = self._page_number(request)
         offset = (self.number - 1) * size
+        if offset + size + 1 > BIGGEST_OFFSET:
+            raise NotFound("Invalid page.")  # no table has that many rows; SQL could not even say it
         rows = list(queryset[offset : offset + size + 1])
         self.has_next = len(rows) > size
         rows = rows[:size]

@@ -40,7 +40,7 @@ def test_pages_link_to_each_other(client, approved_claims):
     assert ids == sorted(ids) and len(set(ids)) == 120
 
 
-@pytest.mark.parametrize("page", ["4", "0", "-1", "last", "1.5"])
+@pytest.mark.parametrize("page", ["4", "0", "-1", "last", "1.5", "206020155924494912"])
 def test_pages_that_do_not_exist_are_404(client, approved_claims, page):
     assert client.get(f"/api/annotations/?page_size=50&page={page}").status_code == 404
 
