@@ -19,11 +19,12 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from django.db import connections, models, transaction
 from django.db.models import F, Func, QuerySet, Value
 from django.db.models.functions import NullIf
+
+from .serializers import api_datetime
 
 CHUNK_ROWS = 2000  # rows fetched per round trip
 FLUSH_BYTES = 64 * 1024  # bytes gathered before a piece is handed to the server
@@ -65,13 +66,6 @@ def export_columns() -> dict[str, models.Expression]:
 EXPORT_FIELDS = list(export_columns())
 
 
-def iso_datetime(value: datetime | None) -> str | None:
-    """The API's time format (DRF's): UTC, ISO 8601, "Z", microseconds only when not zero."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def records(annotations: QuerySet) -> Iterator[dict]:
     """One export record per annotation, read CHUNK_ROWS at a time."""
     rows = annotations.values_list(*export_columns().values()).iterator(chunk_size=CHUNK_ROWS)
@@ -79,7 +73,7 @@ def records(annotations: QuerySet) -> Iterator[dict]:
         for row in rows:
             record = dict(zip(EXPORT_FIELDS, row, strict=True))
             for field in DATETIME_FIELDS:
-                record[field] = iso_datetime(record[field])
+                record[field] = api_datetime(record[field])
             yield record
 
 
@@ -124,7 +118,7 @@ def jsonl_lines(annotations: QuerySet) -> Iterator[str]:
 
 
 class _IsoUtc(Func):
-    """PostgreSQL's spelling of iso_datetime(): one TO_CHAR, and no fraction when it is zero."""
+    """PostgreSQL's spelling of api_datetime(): one TO_CHAR, and no fraction when it is zero."""
 
     template = (
         "REPLACE(TO_CHAR(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '.000000Z', 'Z')"

@@ -1,6 +1,7 @@
 """Request and response shapes of the API (API.md). Rules live in services.py."""
 
 import re
+from datetime import UTC, datetime
 
 from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
@@ -9,6 +10,14 @@ from rest_framework import serializers
 from .models import Annotation, AnnotationEvent, Article, ArtifactType, EntityType, HistoryAction, Kind, Status
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def api_datetime(value: datetime | None) -> str | None:
+    """The API's time format (DRF's): UTC, ISO 8601, "Z", microseconds only when not zero."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
 
 language_tag = RegexValidator(
     r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "Enter a BCP 47 language tag such as en, id or pt-BR."
@@ -190,6 +199,35 @@ class AnnotationSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=ArtifactType.choices, allow_null=True))
     def get_artifact_type(self, annotation) -> str | None:
         return annotation.artifact_type or None
+
+    def to_representation(self, annotation) -> dict:
+        """The fields above, built directly: DRF's field-by-field rendering took
+        10 ms a page of 50 (more than the queries) and 60 ms for 500. A test
+        checks this gives exactly what the declared fields give."""
+        return {
+            "id": annotation.id,
+            "article": annotation.article_id,
+            "kind": annotation.kind,
+            "start": annotation.start,
+            "end": annotation.end,
+            "quote": annotation.quote,
+            "entity_type": annotation.entity_type or None,
+            "artifact_type": annotation.artifact_type or None,
+            "suggested_correction": annotation.suggested_correction,
+            "claimant": annotation.claimant,
+            "note": annotation.note,
+            "status": annotation.status,
+            "created_by": annotation.created_by.username,
+            "created_at": api_datetime(annotation.created_at),
+            "updated_at": api_datetime(annotation.updated_at),
+            "reviewed_by": annotation.reviewed_by.username if annotation.reviewed_by_id else None,
+            "reviewed_at": api_datetime(annotation.reviewed_at),
+            "review_comment": annotation.review_comment,
+        }
+
+    def declared_representation(self, annotation) -> dict:
+        """DRF's own rendering of the declared fields (what to_representation must equal)."""
+        return super().to_representation(annotation)
 
 
 class ReviewSerializer(StrictFieldsMixin, serializers.Serializer):

@@ -4,6 +4,7 @@ import pytest
 
 from annotations import services
 from annotations.models import Annotation, AnnotationEvent
+from annotations.serializers import AnnotationSerializer
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +248,19 @@ def test_list_query_count_does_not_grow_with_page_size(
     with django_assert_max_num_queries(4):
         large = alice.get("/api/annotations/?page_size=500")
     assert (len(small.json()["results"]), len(large.json()["results"])) == (5, 100)
+
+
+def test_fast_representation_equals_the_declared_fields(annotator, reviewer, sakura):
+    """The list renders annotations directly; it must say exactly what DRF's declared fields say."""
+    pending = services.annotation_create(
+        actor=annotator, article=sakura, kind="entity", entity_type="GPE", quote="Lviv", note="ünïcode"
+    )
+    reviewed = services.annotation_create(
+        actor=annotator, article=sakura, kind="claim", quote="Kuninori Matsuda", claimant="Kyodo"
+    )
+    services.annotation_reject(actor=reviewer, annotation_id=reviewed.id, comment="Not a claim.")
+    serializer = AnnotationSerializer()
+    for annotation in Annotation.objects.select_related("created_by", "reviewed_by").filter(
+        pk__in=[pending.pk, reviewed.pk]
+    ):
+        assert serializer.to_representation(annotation) == serializer.declared_representation(annotation)
