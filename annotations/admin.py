@@ -417,19 +417,15 @@ class AnnotationAdmin(admin.ModelAdmin):
 
     # -- permissions: the role rules of API.md, on top of the role's model permissions
 
-    def _may_edit(self, request, obj: Annotation | None) -> bool:
-        if obj is None:
-            return True
-        is_author_or_admin = obj.created_by_id == request.user.pk or user_role(request.user) >= Role.ADMIN
-        return is_author_or_admin and obj.status != Status.APPROVED
-
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or services.edit_refusal(request.user, obj) is None
 
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
             return False
-        return user_role(request.user) >= Role.ADMIN or self._may_edit(request, obj)
+        return obj is None or services.delete_refusal(request.user, obj) is None
 
     def has_review_permission(self, request) -> bool:
         return request.user.has_perm("annotations.review_annotation")

@@ -14,6 +14,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
+DUPLICATE_SPAN_MESSAGE = "This article already has an annotation of this kind and type on this span."
+
 
 class Article(models.Model):
     title = models.CharField(max_length=500)
@@ -168,7 +170,7 @@ class Annotation(models.Model):
             models.UniqueConstraint(
                 fields=["article", "kind", "start", "end", "entity_type", "artifact_type"],
                 name="annotation_unique_span",
-                violation_error_message="This article already has an annotation of this kind and type on this span.",
+                violation_error_message=DUPLICATE_SPAN_MESSAGE,
             ),
         ]
 

@@ -12,8 +12,8 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .errors import Conflict, InvalidInput, Missing, NotAllowed, invalid
-from .models import Annotation, AnnotationEvent, Article, HistoryAction, Kind, Status
+from .errors import Conflict, DomainError, InvalidInput, Missing, NotAllowed, invalid
+from .models import DUPLICATE_SPAN_MESSAGE, Annotation, AnnotationEvent, Article, HistoryAction, Kind, Status
 from .roles import Role, user_role
 
 # --- articles -----------------------------------------------------------------
@@ -175,7 +175,7 @@ def _check_not_duplicate(annotation: Annotation) -> None:
 
 
 def _duplicate_annotation() -> InvalidInput:
-    return InvalidInput("This article already has an annotation of this kind and type on this span.")
+    return InvalidInput(DUPLICATE_SPAN_MESSAGE)
 
 
 def _save_unique(annotation: Annotation) -> None:
@@ -248,9 +248,25 @@ def annotation_create(
     return annotation
 
 
-def _check_author_or_admin(actor, annotation: Annotation, doing: str) -> None:
+def edit_refusal(actor, annotation: Annotation) -> DomainError | None:
+    """Why `actor` may not edit this annotation, or None if they may. The admin
+    site asks this too, to show or hide its edit form."""
     if annotation.created_by_id != actor.pk and user_role(actor) < Role.ADMIN:
-        raise NotAllowed(f"Only the annotation's author or an admin may {doing} it.")
+        return NotAllowed("Only the annotation's author or an admin may edit it.")
+    if annotation.status == Status.APPROVED:
+        return Conflict("An approved annotation cannot be edited; a reviewer must reopen it first.")
+    return None
+
+
+def delete_refusal(actor, annotation: Annotation) -> DomainError | None:
+    """Why `actor` may not delete this annotation, or None if they may (admins always may)."""
+    if user_role(actor) >= Role.ADMIN:
+        return None
+    if annotation.created_by_id != actor.pk:
+        return NotAllowed("Only the annotation's author or an admin may delete it.")
+    if annotation.status == Status.APPROVED:
+        return Conflict("An approved annotation can only be deleted by an admin.")
+    return None
 
 
 def annotation_update(*, actor, annotation_id: int, **changes) -> Annotation:
@@ -261,9 +277,8 @@ def annotation_update(*, actor, annotation_id: int, **changes) -> Annotation:
     _require_role(actor, Role.ANNOTATOR, "edit annotations")
     with transaction.atomic():
         annotation = _lock(annotation_id)
-        _check_author_or_admin(actor, annotation, "edit")
-        if annotation.status == Status.APPROVED:
-            raise Conflict("An approved annotation cannot be edited; a reviewer must reopen it first.")
+        if refusal := edit_refusal(actor, annotation):
+            raise refusal
         span_given = {key: changes[key] for key in ("start", "end", "quote") if key in changes}
         if span_given:
             if "quote" not in span_given:
@@ -293,9 +308,8 @@ def annotation_delete(*, actor, annotation_id: int) -> None:
     _require_role(actor, Role.ANNOTATOR, "delete annotations")
     with transaction.atomic():
         annotation = _lock(annotation_id)
-        _check_author_or_admin(actor, annotation, "delete")
-        if annotation.status == Status.APPROVED and user_role(actor) < Role.ADMIN:
-            raise Conflict("An approved annotation can only be deleted by an admin.")
+        if refusal := delete_refusal(actor, annotation):
+            raise refusal
         annotation.delete()
 
 
