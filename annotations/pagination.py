@@ -30,13 +30,16 @@ class PageNumberPagination(DRFPageNumberPagination):
         offset = (self.number - 1) * size
         if offset + size + 1 > BIGGEST_OFFSET:
             raise NotFound("Invalid page.")  # no table has that many rows; SQL could not even say it
-        rows = list(queryset[offset : offset + size + 1])
+        rows = self.page_rows(queryset, offset=offset, limit=size + 1)
         self.has_next = len(rows) > size
         rows = rows[:size]
         if self.number > 1 and not rows:
             raise NotFound("Invalid page.")
         self.count, self.count_is_exact = count_matches(queryset, exact_up_to=self.exact_count_limit)
         return rows
+
+    def page_rows(self, queryset, *, offset: int, limit: int) -> list:
+        return list(queryset[offset : offset + limit])
 
     def _page_number(self, request) -> int:
         raw = request.query_params.get(self.page_query_param, "1")
@@ -80,3 +83,17 @@ class PageNumberPagination(DRFPageNumberPagination):
         response["properties"]["count_is_exact"] = {"type": "boolean", "example": True}
         response["required"] = [*response.get("required", []), "count_is_exact"]
         return response
+
+
+class IdsFirstPagination(PageNumberPagination):
+    """Finds the page's ids first, then reads those rows whole (one statement).
+
+    Where the list's order comes from a sort rather than an index (a date window,
+    see AnnotationPageFilter), PostgreSQL then sorts ids read off the window's index
+    alone, not whole rows fetched from the table: 7 ms instead of 28 ms for a
+    month of 33,000 annotations (BENCHMARKS.md).
+    """
+
+    def page_rows(self, queryset, *, offset: int, limit: int) -> list:
+        page_ids = queryset.values("pk")[offset : offset + limit]
+        return list(queryset.filter(pk__in=page_ids))

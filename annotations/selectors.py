@@ -1,14 +1,13 @@
 """Every read of articles and annotations: who sees what, with the joins each
 consumer of the rows needs, so that no list costs a query per row."""
 
-import json
-
 from django.db import connections
 from django.db.models import Count, Q, QuerySet
 
 from .errors import InvalidInput
 from .filters import AnnotationFilter
 from .models import Annotation, AnnotationEvent, Article, Status
+from .planner import estimated_rows
 from .roles import Role, user_role
 
 
@@ -57,10 +56,5 @@ def count_matches(queryset: QuerySet, *, exact_up_to: int) -> tuple[int, bool]:
         return counted, True
     if connections[queryset.db].vendor != "postgresql":
         return ids.count(), True
-    sql, params = ids.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return max(int(plan[0]["Plan"]["Plan Rows"]), counted), False
+    (estimate,) = estimated_rows(queryset)
+    return max(estimate, counted), False

@@ -23,7 +23,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import exporters, selectors, services
-from .filters import AnnotationFilter, ArticleFilter
+from .filters import AnnotationFilter, AnnotationPageFilter, ArticleFilter
+from .pagination import IdsFirstPagination
 from .permissions import RolePermission
 from .roles import Role
 from .serializers import (
@@ -123,7 +124,8 @@ class AnnotationViewSet(
         "reopen": Role.REVIEWER,
     }
     serializer_class = AnnotationSerializer
-    filterset_class = AnnotationFilter
+    filterset_class = AnnotationPageFilter
+    pagination_class = IdsFirstPagination
 
     def get_queryset(self):
         return selectors.annotations_visible_to(self.request.user)

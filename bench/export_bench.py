@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import Max, Min  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from annotations.models import Annotation, Status  # noqa: E402
@@ -46,13 +48,29 @@ LIST_QUERIES = [
     "?source=Reuters&language=en&kind=claim",
     "?created_by=bench-annotator-07",
     "?reviewed_by=bench-reviewer-03&ordering=-reviewed_at",
-    "?created_after=2025-06-01T00:00:00Z&created_before=2025-07-01T00:00:00Z",
-    "?reviewed_after=2025-01-01T00:00:00Z&ordering=-created_at",
+    # Date windows, placed within the data's own span (it ends when it was generated):
+    "?created_after={quarter_in}&created_before={quarter_in_plus_30d}",  # a month, early
+    "?created_after={last_30d}&created_before={newest}",  # the last month
+    "?created_after={last_270d}",  # the last 9 months, a wide window late in id order
+    "?created_before={first_plus_90d}&ordering=-id",  # the first 3 months, newest first
+    "?reviewed_after={last_7d}",  # reviewed in the last week
+    "?reviewed_after={first_plus_30d}&ordering=-created_at",  # nearly all
     "?q=ceasefire",
     "?q=%D0%9C%D0%BE%D1%81%D0%BA%D0%B2%D0%B0",  # Москва
     "?ordering=start",
     "?ordering=-id&page=20",
     "?page_size=500",
+]
+# A reviewer's queue: every status is visible, so no page leans on status = 'approved'.
+REVIEWER_QUERIES = [
+    "?status=pending",
+    "?status=pending&kind=translation_artifact",
+    "?status=pending&created_by=bench-annotator-07",
+    "?status=pending&created_after={last_7d}",
+    "?status=pending&ordering=-created_at",
+    "?status=rejected&reviewed_after={last_30d}&ordering=-reviewed_at",
+    "?status=pending&q=ceasefire",
+    "?created_after={quarter_in}&created_before={quarter_in_plus_30d}",
 ]
 # The floor: the same rows and columns, made JSON by PostgreSQL alone, no context.
 FLOOR_SQL = """
@@ -70,9 +88,9 @@ COPY (SELECT row_to_json(t) FROM (
 """
 
 
-def consumer_token() -> str:
-    call_command("adduser", "bench-consumer", role="consumer", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    return Token.objects.get(user__username="bench-consumer").key
+def token_for(username: str, role: str) -> str:
+    call_command("adduser", username, role=role, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return Token.objects.get(user__username=username).key
 
 
 def start_server() -> subprocess.Popen:
@@ -151,9 +169,25 @@ def measure_floor() -> tuple[int, float]:
     return rows, time.perf_counter() - started
 
 
-def measure_lists(token: str, repeat: int = 7) -> list[tuple[str, float, int]]:
+def data_dates() -> dict[str, str]:
+    """Dates within the benchmark data's span, for LIST_QUERIES' windows."""
+    span = Annotation.objects.aggregate(first=Min("created_at"), newest=Max("created_at"))
+    first, newest = span["first"], span["newest"]
+    dates = {
+        "quarter_in": first + (newest - first) / 4,
+        "newest": newest,
+        "first_plus_30d": first + timedelta(days=30),
+        "first_plus_90d": first + timedelta(days=90),
+        **{f"last_{days}d": newest - timedelta(days=days) for days in (7, 30, 270)},
+    }
+    dates["quarter_in_plus_30d"] = dates["quarter_in"] + timedelta(days=30)
+    return {name: f"{moment:%Y-%m-%dT%H:%M:%SZ}" for name, moment in dates.items()}
+
+
+def measure_lists(token: str, queries: list[str], repeat: int = 7) -> list[tuple[str, float, int]]:
     results = []
-    for query in LIST_QUERIES:
+    dates = data_dates()
+    for query in (query.format(**dates) for query in queries):
         timings, count = [], None
         for _ in range(repeat):
             started = time.perf_counter()
@@ -165,7 +199,8 @@ def measure_lists(token: str, repeat: int = 7) -> list[tuple[str, float, int]]:
 
 
 def main():
-    token = consumer_token()
+    token = token_for("bench-consumer", "consumer")
+    reviewer = token_for("bench-desk-reviewer", "reviewer")
     approved = Annotation.objects.filter(status=Status.APPROVED).count()
     print(
         f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -195,9 +230,10 @@ def main():
             )
             if fmt == "jsonl":
                 print(f"  jsonl / floor: {result['seconds'] / floor_seconds:.2f}x")
-        print("list pages (median of 7, consumer, page_size 50 unless given):")
-        for query, median, count in measure_lists(token):
-            print(f"  {median:7.1f} ms  {count:>18}  /api/annotations/{query if query.startswith('?') else ''}")
+        for role, queries, user_token in (("consumer", LIST_QUERIES, token), ("reviewer", REVIEWER_QUERIES, reviewer)):
+            print(f"list pages (median of 7, {role}, page_size 50 unless given):")
+            for query, median, count in measure_lists(user_token, queries):
+                print(f"  {median:7.1f} ms  {count:>18}  /api/annotations/{query if query.startswith('?') else ''}")
     finally:
         server.terminate()
         server.wait()
