@@ -13,16 +13,21 @@ def estimated_rows(*querysets: QuerySet) -> list[int]:
     PostgreSQL only; the querysets are of one model, on one database.
     """
     ids = [queryset.order_by().values("pk") for queryset in querysets]
-    combined = ids[0].union(*ids[1:], all=True) if len(ids) > 1 else ids[0]
-    sql, params = combined.query.sql_with_params()
-    with connections[combined.db].cursor() as cursor:
+    if len(ids) == 1:
+        return [int(_plan(ids[0])["Plan Rows"])]
+    top = _plan(ids[0].union(*ids[1:], all=True))
+    branches = top.get("Plans", []) if top["Node Type"] == "Append" else []
+    if len(branches) != len(ids):  # the planner folded the UNION ALL: ask one at a time
+        return [int(_plan(queryset)["Plan Rows"]) for queryset in ids]
+    return [int(branch["Plan Rows"]) for branch in branches]
+
+
+def _plan(queryset: QuerySet) -> dict:
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    top = plan[0]["Plan"]
-    branches = top["Plans"] if len(ids) > 1 else [top]  # UNION ALL: an Append, a branch per queryset
-    return [int(branch["Plan Rows"]) for branch in branches]
+    return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
 
 
 def not_from_an_index(key: str):

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotations.models import Annotation, Status
+from annotations.planner import estimated_rows
 from annotations.services import article_create
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +128,20 @@ def test_window_is_sorted_only_where_walking_would_pass_more_rows(client_for, co
     sql = _page_sql(client_for(consumer), query)
     # Sorted: ordered by an expression no index gives, e.g. ORDER BY ("id" + 0).
     assert bool(re.search(r"ORDER BY \(", sql)) is sorted_, sql
+
+
+def test_an_empty_or_inverted_window_is_an_empty_page(client_for, consumer, timeline):
+    client = client_for(consumer)
+    for window in ({"created_after": at(570), "created_before": at(520)}, {"reviewed_before": at(0)}):
+        for ordering in ("id", "-id", "created_at"):
+            body = client.get(URL, {**window, "ordering": ordering}).json()
+            assert (body["count"], body["results"], body["next"]) == (0, [], None), (window, ordering)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's estimates")
+def test_estimates_come_back_in_the_order_asked(timeline):
+    late = Annotation.objects.filter(created_at__gte=at(570))
+    everything = Annotation.objects.all()
+    small, big = estimated_rows(late, everything)
+    assert (big, estimated_rows(everything, late)) == (estimated_rows(everything)[0], [big, small])
+    assert 10 <= small <= 100 and 400 <= big <= 800  # 30 and 600 rows, by the statistics of ANALYZE
