@@ -15,12 +15,13 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.http import HttpRequest, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
@@ -28,7 +29,16 @@ from . import selectors, services
 from .errors import DomainError, InvalidInput
 from .filters import AnnotationFilter
 from .highlight import highlight_body
-from .models import Annotation, AnnotationEvent, Article, ArtifactType, EntityType, Kind, Status
+from .models import (
+    Annotation,
+    AnnotationEvent,
+    Article,
+    ArtifactType,
+    DeletedAnnotation,
+    EntityType,
+    Kind,
+    Status,
+)
 from .roles import Role, user_role
 
 # --- forms: the services are the validation ---------------------------------------
@@ -500,6 +510,92 @@ class AnnotationAdmin(admin.ModelAdmin):
         for reason, annotations in skipped.items():
             message = f"Skipped {_count(annotations)}: {_labels(annotations)}. {reason}"
             self.message_user(request, message, messages.WARNING)
+
+
+# --- deleted annotations: what they were and their history, read-only -------------------
+
+
+@admin.register(DeletedAnnotation)
+class DeletedAnnotationAdmin(admin.ModelAdmin):
+    """Annotations deleted through the services, each as it was with its whole history."""
+
+    list_display = ["short_quote", "kind", "article_link", "author", "deleter", "deleted_at", "former_id"]
+    list_select_related = ["article", "created_by", "deleted_by"]
+    list_filter = ["kind", "deleted_at"]
+    search_fields = ["quote", "article__title"]
+    search_help_text = "Search the quote and the article's title."
+    date_hierarchy = "deleted_at"
+    fields = readonly_fields = [
+        *["former_id", "article_link", "kind", "quote", "author", "deleter", "deleted_at"],
+        *["stored_fields", "history_table"],
+    ]
+    user_fields = {"created_by", "reviewed_by", "actor"}  # stored as ids; shown as usernames
+
+    def get_queryset(self, request):
+        deleted = super().get_queryset(request).select_related("article", "created_by", "deleted_by")
+        return deleted.defer("article__body")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="quote", ordering="quote")
+    def short_quote(self, deleted: DeletedAnnotation) -> str:
+        return Truncator(deleted.quote).chars(80)
+
+    @admin.display(description="article", ordering="article__title")
+    def article_link(self, deleted: DeletedAnnotation) -> str:
+        url = reverse("admin:annotations_article_change", args=[deleted.article_id])
+        return format_html('<a href="{}">{}</a>', url, Truncator(deleted.article.title).chars(60))
+
+    @admin.display(description="author", ordering="created_by__username")
+    def author(self, deleted: DeletedAnnotation) -> str:
+        return deleted.created_by.get_username()
+
+    @admin.display(description="deleted by", ordering="deleted_by__username")
+    def deleter(self, deleted: DeletedAnnotation) -> str:
+        return deleted.deleted_by.get_username()
+
+    @admin.display(description="as it was")
+    def stored_fields(self, deleted: DeletedAnnotation) -> str:
+        names = self._usernames(deleted)
+        rows = [(name, self._shown(name, value, names)) for name, value in deleted.fields.items()]
+        return format_html(
+            "<table><tbody>{}</tbody></table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
+        )
+
+    @admin.display(description="history")
+    def history_table(self, deleted: DeletedAnnotation) -> str:
+        names = self._usernames(deleted)
+        columns = ["at", "action", "actor", "from_status", "to_status", "comment"]
+        rows = [[self._shown(name, event[name], names) for name in columns] for event in deleted.history]
+        rows.append([json_time(deleted.deleted_at), "deleted", deleted.deleted_by.get_username(), "", "", ""])
+        return format_html(
+            "<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
+            format_html_join("", "<th>{}</th>", ([name.replace("_status", "")] for name in columns)),
+            format_html_join("", "<tr>" + "<td>{}</td>" * len(columns) + "</tr>", rows),
+        )
+
+    def _usernames(self, deleted: DeletedAnnotation) -> dict:
+        """The usernames of every user the record names, in one query."""
+        ids = {deleted.fields.get(name) for name in self.user_fields}
+        ids |= {event["actor"] for event in deleted.history}
+        return dict(get_user_model().objects.filter(pk__in=ids - {None}).values_list("pk", "username"))
+
+    def _shown(self, name: str, value, usernames: dict) -> str:
+        if value in ("", None):
+            return "—"
+        return usernames.get(value, value) if name in self.user_fields else value
+
+
+def json_time(moment) -> str:
+    """A time as DjangoJSONEncoder wrote the stored ones."""
+    return DjangoJSONEncoder().default(moment)
 
 
 def _count(annotations: list[Annotation]) -> str:

@@ -9,6 +9,7 @@ same span as equal on every database (NULLs would be distinct).
 """
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -208,3 +209,28 @@ class AnnotationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class DeletedAnnotation(models.Model):
+    """What a deleted annotation was, and its whole history, kept after the row is gone.
+
+    Written by the delete service in the transaction that deletes the annotation
+    (whose events go with it); nothing edits it afterwards.
+    """
+
+    former_id = models.BigIntegerField(unique=True, help_text="The id the annotation had.")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    quote = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    deleted_at = models.DateTimeField()
+    # Every field as stored (users and the article by id), and the events oldest first.
+    fields = models.JSONField(encoder=DjangoJSONEncoder)
+    history = models.JSONField(encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-deleted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Deleted {self.get_kind_display().lower()} “{self.quote[:60]}”"

@@ -38,7 +38,7 @@ _ANNOTATOR_PERMS = [
     "delete_annotation",
     "view_annotationevent",
 ]
-_REVIEWER_PERMS = [*_ANNOTATOR_PERMS, "review_annotation"]
+_REVIEWER_PERMS = [*_ANNOTATOR_PERMS, "review_annotation", "view_deletedannotation"]
 ROLE_PERMISSIONS = {
     Role.CONSUMER: _CONSUMER_PERMS,
     Role.ANNOTATOR: _ANNOTATOR_PERMS,

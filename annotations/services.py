@@ -9,11 +9,21 @@ history event of a change is written in the same transaction as the change.
 import hashlib
 from datetime import datetime
 
+from django.core import serializers
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .errors import Conflict, DomainError, InvalidInput, Missing, NotAllowed, invalid
-from .models import DUPLICATE_SPAN_MESSAGE, Annotation, AnnotationEvent, Article, HistoryAction, Kind, Status
+from .models import (
+    DUPLICATE_SPAN_MESSAGE,
+    Annotation,
+    AnnotationEvent,
+    Article,
+    DeletedAnnotation,
+    HistoryAction,
+    Kind,
+    Status,
+)
 from .roles import Role, user_role
 
 # --- articles -----------------------------------------------------------------
@@ -310,7 +320,28 @@ def annotation_delete(*, actor, annotation_id: int) -> None:
         annotation = _lock(annotation_id)
         if refusal := delete_refusal(actor, annotation):
             raise refusal
+        _keep_deleted(annotation, actor=actor)
         annotation.delete()
+
+
+def _keep_deleted(annotation: Annotation, *, actor) -> None:
+    """Keep what the annotation was and its history, which the delete takes with it."""
+    (stored,) = serializers.serialize("python", [annotation])
+    events = serializers.serialize("python", annotation.events.order_by("at", "id"))
+    DeletedAnnotation.objects.create(
+        former_id=annotation.pk,
+        article_id=annotation.article_id,
+        kind=annotation.kind,
+        quote=annotation.quote,
+        created_by_id=annotation.created_by_id,
+        deleted_by=actor,
+        deleted_at=timezone.now(),
+        fields=stored["fields"],
+        history=[
+            {"id": event["pk"], **{name: value for name, value in event["fields"].items() if name != "annotation"}}
+            for event in events
+        ],
+    )
 
 
 def _review(

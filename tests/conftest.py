@@ -3,6 +3,7 @@
 - `make_user(role, username=None)`: a user in one role group (consumer, annotator, reviewer, admin).
 - `annotator`, `other_annotator`, `reviewer`, `other_reviewer`, `consumer`, `admin_user`: one of each.
 - `client_for(user)`: a DRF APIClient authenticated with the user's API token.
+- `browser_for(user)`: a Django test client logged in to the admin site as the user.
 - `seed_articles`: the three articles of seeds/, imported as `import_articles` would.
 - `article`: a small article whose body mixes ASCII, Cyrillic and emoji.
 - `make_annotation(actor, article, **fields)`: an annotation created through the service.
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -105,5 +107,17 @@ def make_annotation():
     def make(actor, article, **fields):
         fields.setdefault("kind", "claim")
         return services.annotation_create(actor=actor, article=article, **fields)
+
+    return make
+
+
+@pytest.fixture
+def browser_for(db):
+    """`browser_for(user)`: a Django test client logged in to the admin site as the user."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
 
     return make

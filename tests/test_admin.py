@@ -21,18 +21,6 @@ def annotation_url(annotation) -> str:
     return reverse("admin:annotations_annotation_change", args=[annotation.pk])
 
 
-@pytest.fixture
-def browser_for(db):
-    """`browser_for(user)`: a Django test client logged in to the admin site as the user."""
-
-    def make(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
-
-
 def approve(client, *annotations):
     return client.post(
         CHANGELIST,
@@ -83,6 +71,7 @@ def test_consumers_cannot_log_in_to_the_admin_site(consumer):
                 "delete_annotation",
                 "view_annotationevent",
                 "review_annotation",
+                "view_deletedannotation",
             },
         ),
     ],
