@@ -15,9 +15,11 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.http import HttpRequest, JsonResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -149,6 +151,13 @@ class DeskAnnotationForm(forms.Form):
         required=False, widget=forms.TextInput(attrs={"placeholder": "who makes the claim", "autocomplete": "off"})
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReviewForm(forms.Form):
+    """One review from an annotation's own page; the services decide whether it may happen."""
+
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject"), ("reopen", "Reopen")])
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
 
 
 class RejectForm(forms.Form):
@@ -382,7 +391,7 @@ class AnnotationAdmin(admin.ModelAdmin):
     ordering = ["-id"]
     list_per_page = 50
     autocomplete_fields = ["article"]
-    actions = ["approve_selected", "reject_selected"]
+    actions = ["approve_selected", "reject_selected", "reopen_selected"]
     inlines = [AnnotationHistoryInline]
     review_fields = ["status", "created_by", "created_at", "reviewed_by", "reviewed_at", "review_comment"]
 
@@ -407,6 +416,49 @@ class AnnotationAdmin(admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
+
+    def get_urls(self):
+        review = self.admin_site.admin_view(self.review_view)
+        return [
+            path("<path:object_id>/review/", review, name="annotations_annotation_review"),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self.has_review_permission(request):
+            context["review"] = {
+                "url": reverse("admin:annotations_annotation_review", args=[obj.pk]),
+                "form": ReviewForm(),
+                # Only what the status allows; four eyes is said rather than hidden.
+                "decisions": ["reopen"] if obj.status != Status.PENDING else ["approve", "reject"],
+                "own": obj.created_by_id == request.user.pk,
+            }
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    @method_decorator(require_POST)
+    def review_view(self, request: HttpRequest, object_id: str):
+        """Approve, reject or reopen one annotation from its page, through the review services."""
+        annotation = self.get_object(request, unquote(object_id))
+        if annotation is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, "Choose approve, reject or reopen.", messages.ERROR)
+        else:
+            decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
+            review, done = REVIEWS[decision]
+            try:
+                review(actor=request.user, annotation_id=annotation.pk, comment=comment)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+                reasons = " ".join(message for errors in form.errors.values() for message in errors)
+                self.message_user(request, f"Not {done.lower()}: {reasons}", messages.ERROR)
+            else:
+                self.log_change(request, annotation, done)
+                self.message_user(request, f"{done} {_labels([annotation])}.", messages.SUCCESS)
+        return redirect("admin:annotations_annotation_change", annotation.pk)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -492,6 +544,10 @@ class AnnotationAdmin(admin.ModelAdmin):
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/annotations/annotation/reject_selected.html", context)
+
+    @admin.action(description="Reopen selected annotations (back to pending)", permissions=["review"])
+    def reopen_selected(self, request, queryset):
+        self._review_each(request, queryset, services.annotation_reopen, done="Reopened")
 
     def _review_each(self, request, queryset, review: ReviewService, *, done: str, **kwargs) -> None:
         """Review each selected annotation; report which were done, and which were skipped and why."""
@@ -591,6 +647,13 @@ class DeletedAnnotationAdmin(admin.ModelAdmin):
         if value in ("", None):
             return "—"
         return usernames.get(value, value) if name in self.user_fields else value
+
+
+REVIEWS: dict[str, tuple[ReviewService, str]] = {
+    "approve": (services.annotation_approve, "Approved"),
+    "reject": (services.annotation_reject, "Rejected"),
+    "reopen": (services.annotation_reopen, "Reopened"),
+}
 
 
 def json_time(moment) -> str:

@@ -332,7 +332,11 @@ def action_names(response) -> list[str]:
 
 def test_only_reviewers_are_offered_the_review_actions(desk_annotations, annotator, reviewer, browser_for):
     """Annotators get no bulk action at all (not even bulk delete, which would skip the per-annotation rules)."""
-    assert action_names(browser_for(reviewer).get(CHANGELIST)) == ["approve_selected", "reject_selected"]
+    assert action_names(browser_for(reviewer).get(CHANGELIST)) == [
+        "approve_selected",
+        "reject_selected",
+        "reopen_selected",
+    ]
     assert 'name="action"' not in browser_for(annotator).get(CHANGELIST).content.decode()
 
 
@@ -386,6 +390,84 @@ def test_bulk_reject_asks_for_a_comment_first(desk_annotations, other_reviewer, 
         annotation.refresh_from_db()
         assert (annotation.status, annotation.review_comment) == (Status.REJECTED, "Not in the source.")
         assert annotation.events.filter(action="rejected", comment="Not in the source.").count() == 1
+
+
+def test_bulk_reopen_sends_reviewed_annotations_back_to_pending(desk_annotations, other_reviewer, browser_for):
+    claim, entity, _ = desk_annotations
+    response = browser_for(other_reviewer).post(
+        CHANGELIST,
+        {"action": "reopen_selected", ACTION_CHECKBOX_NAME: [claim.pk, entity.pk], "index": 0},
+        follow=True,
+    )
+    entity.refresh_from_db()
+    assert (entity.status, entity.reviewed_by) == (Status.PENDING, None)
+    shown = page_messages(response)
+    assert f"Reopened 1 annotation: #{entity.pk} “Tokyo”." in shown
+    assert any(f"#{claim.pk} “Kyiv was calm”" in m and "pending" in m for m in shown)
+    assert entity.events.order_by("at", "id").last().action == "reopened"
+
+
+# --- reviewing on an annotation's own page ----------------------------------------------------------
+
+
+def review(client, annotation, decision: str, comment: str = ""):
+    url = reverse("admin:annotations_annotation_review", args=[annotation.pk])
+    return client.post(url, {"decision": decision, "comment": comment}, follow=True)
+
+
+def review_buttons(response) -> list[str]:
+    return re.findall(r'<button type="submit" name="decision" value="(\w+)"', response.content.decode())
+
+
+def test_a_reviewer_approves_from_the_annotation_page(desk_annotations, reviewer, browser_for):
+    claim, *_ = desk_annotations
+    client = browser_for(reviewer)
+    assert review_buttons(client.get(annotation_url(claim))) == ["approve", "reject"]
+    response = review(client, claim, "approve", "matches the wire")
+    assert response.redirect_chain[-1][0] == annotation_url(claim)
+    assert page_messages(response) == [f"Approved #{claim.pk} “Kyiv was calm”."]
+    claim.refresh_from_db()
+    assert (claim.status, claim.reviewed_by, claim.review_comment) == (Status.APPROVED, reviewer, "matches the wire")
+    assert review_buttons(response) == ["reopen"]
+
+
+def test_a_rejection_from_the_page_needs_its_comment(desk_annotations, reviewer, browser_for):
+    claim, *_ = desk_annotations
+    client = browser_for(reviewer)
+    response = review(client, claim, "reject")
+    assert page_messages(response) == ["Not rejected: A rejection needs a comment that says why."]
+    claim.refresh_from_db()
+    assert claim.status == Status.PENDING
+    review(client, claim, "reject", "wrong span")
+    claim.refresh_from_db()
+    assert (claim.status, claim.review_comment) == (Status.REJECTED, "wrong span")
+    response = review(client, claim, "reopen", "second look")
+    claim.refresh_from_db()
+    assert claim.status == Status.PENDING
+    assert [e.action for e in claim.events.order_by("at", "id")] == ["created", "rejected", "reopened"]
+
+
+def test_the_page_says_four_eyes_to_the_author_and_the_service_holds_it(desk_annotations, reviewer, browser_for):
+    *_, own = desk_annotations
+    client = browser_for(reviewer)
+    page = client.get(annotation_url(own))
+    assert review_buttons(page) == []
+    assert "someone else must review it (four eyes)" in page.content.decode()
+    response = review(client, own, "approve")
+    assert "four eyes" in page_messages(response)[0]
+    own.refresh_from_db()
+    assert own.status == Status.PENDING
+
+
+def test_annotators_get_no_review_box_and_cannot_post_one(desk_annotations, annotator, browser_for):
+    _, entity, _ = desk_annotations
+    client = browser_for(annotator)
+    assert "desk-review" not in client.get(annotation_url(entity)).content.decode()
+    url = reverse("admin:annotations_annotation_review", args=[entity.pk])
+    assert client.post(url, {"decision": "reopen"}).status_code == 403
+    assert client.get(url).status_code == 405
+    entity.refresh_from_db()
+    assert entity.status == Status.APPROVED
 
 
 # --- the annotation page ---------------------------------------------------------------------------
