@@ -351,7 +351,8 @@ class AnnotationHistoryInline(admin.TabularInline):
 
     model = AnnotationEvent
     verbose_name, verbose_name_plural = "event", "history"
-    fields = readonly_fields = ["at", "action", "actor", "from_status", "to_status", "comment"]
+    # Users by name, not as links: the user admin is for admins only.
+    fields = readonly_fields = ["at", "action", "actor_name", "from_status", "to_status", "comment"]
     ordering = ["at", "id"]
     extra = 0
     can_delete = False
@@ -367,6 +368,10 @@ class AnnotationHistoryInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="actor")
+    def actor_name(self, event: AnnotationEvent) -> str:
+        return event.actor.get_username()
 
 
 ReviewService = Callable[..., Annotation]
@@ -393,7 +398,7 @@ class AnnotationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["article"]
     actions = ["approve_selected", "reject_selected", "reopen_selected"]
     inlines = [AnnotationHistoryInline]
-    review_fields = ["status", "created_by", "created_at", "reviewed_by", "reviewed_at", "review_comment"]
+    review_fields = ["status", "author", "created_at", "reviewer", "reviewed_at", "review_comment"]
 
     class Media:
         css = {"all": ["annotations/desk.css"]}

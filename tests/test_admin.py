@@ -582,3 +582,5 @@ def test_each_annotation_page_shows_its_history_read_only(desk_annotations, revi
     assert "bob" in history
     assert 'name="events-0-comment"' not in history
     assert 'name="events-MAX_NUM_FORMS" value="0"' in history
+    # Author, reviewer and actors by name, with no link into the user admin, which reviewers may not open.
+    assert "carol" in html and "/admin/auth/user/" not in html

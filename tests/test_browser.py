@@ -102,7 +102,7 @@ def drag_select(page, text: str) -> None:
 
 
 def test_annotate_on_the_desk_then_bulk_approve(chromium, live_server, make_user, article, make_annotation):
-    """Select → annotate → approve as another reviewer → the mark shows approved."""
+    """Select → annotate → approve as another reviewer → the mark shows approved → reopen it from its page."""
     annotator = make_user("annotator", "alice")
     reviewer = make_user("reviewer", "bob")
     # Some annotations already on the desk, overlapping and of every kind, for the screenshot.
@@ -159,4 +159,15 @@ def test_annotate_on_the_desk_then_bulk_approve(chromium, live_server, make_user
     page.screenshot(path=OUTPUT / "desk.png", full_page=True)
     annotation.refresh_from_db()
     assert (annotation.status, annotation.reviewed_by) == (Status.APPROVED, reviewer)
+
+    # Second thoughts, on the annotation's own page, opened from the desk's list.
+    page.click(f'a.desk-open[href$="/annotation/{annotation.pk}/change/"]')
+    page.fill(".desk-review textarea[name=comment]", "The wire says 'tense', not calm.")
+    page.click(".desk-review button[value=reopen]")
+    assert f"Reopened #{annotation.pk}" in page.locator(".messagelist .success").inner_text()
+    assert [button.inner_text() for button in page.locator(".desk-review button").all()] == ["Approve", "Reject"]
+    page.screenshot(path=OUTPUT / "annotation-review.png", full_page=True)
+    annotation.refresh_from_db()
+    assert (annotation.status, annotation.reviewed_by) == (Status.PENDING, None)
+    assert annotation.events.order_by("at", "id").last().comment == "The wire says 'tense', not calm."
     page.close()
