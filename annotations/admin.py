@@ -199,7 +199,7 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return selectors.article_queryset(with_body=False)
+        return selectors.article_queryset(with_body=False, counted=True)  # the count columns sort
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.change_fieldsets

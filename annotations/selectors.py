@@ -11,10 +11,35 @@ from .planner import estimated_rows
 from .roles import Role, user_role
 
 
-def article_queryset(*, with_body: bool) -> QuerySet[Article]:
-    counts = {f"n_{status}": Count("annotations", filter=Q(annotations__status=status)) for status in Status.values}
-    articles = Article.objects.annotate(**counts).order_by("id")
+def article_queryset(*, with_body: bool, counted: bool = False) -> QuerySet[Article]:
+    """Articles in id order, the body left out unless asked for.
+
+    `counted` adds n_pending, n_approved and n_rejected in the query itself, which
+    lets a list sort by them (the admin's columns) but joins every annotation of
+    every article the page skips and the count reads (420 ms for the 40th page at
+    a million annotations). The API counts the rows it shows instead:
+    with_annotation_counts().
+    """
+    articles = Article.objects.order_by("id")
+    if counted:
+        counts = {f"n_{status}": Count("annotations", filter=Q(annotations__status=status)) for status in Status.values}
+        articles = articles.annotate(**counts)
     return articles if with_body else articles.defer("body")
+
+
+def with_annotation_counts(articles: list[Article]) -> list[Article]:
+    """Set n_pending, n_approved and n_rejected on each article, from one query for all of them."""
+    counts = (
+        Annotation.objects.filter(article__in=[article.pk for article in articles])
+        .values_list("article_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_article = {(article_id, status): n for article_id, status, n in counts}
+    for article in articles:
+        for status in Status.values:
+            setattr(article, f"n_{status}", by_article.get((article.pk, status), 0))
+    return articles
 
 
 def annotations_visible_to(user) -> QuerySet[Annotation]:

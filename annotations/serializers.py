@@ -96,8 +96,8 @@ class ArticleListSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AnnotationCountsSerializer)
     def get_annotation_counts(self, article) -> dict:
-        # Filled in by selectors.article_queryset() with one aggregate per status, no query per row.
-        return {status: getattr(article, f"n_{status}", 0) for status in Status.values}
+        # Set by selectors.with_annotation_counts() (or article_queryset(counted=True)): no query per row.
+        return {status: getattr(article, f"n_{status}") for status in Status.values}
 
 
 class ArticleSerializer(ArticleListSerializer):

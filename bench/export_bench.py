@@ -72,6 +72,8 @@ REVIEWER_QUERIES = [
     "?status=pending&q=ceasefire",
     "?created_after={quarter_in}&created_before={quarter_in_plus_30d}",
 ]
+# The articles' list: each article's annotation counts, and `q` over titles and bodies.
+ARTICLE_QUERIES = ["", "?source=Kyodo", "?q=ceasefire", "?q=Kishida", "?page=40", "?page_size=500"]
 # The floor: the same rows and columns, made JSON by PostgreSQL alone, no context.
 FLOOR_SQL = """
 COPY (SELECT row_to_json(t) FROM (
@@ -184,14 +186,14 @@ def data_dates() -> dict[str, str]:
     return {name: f"{moment:%Y-%m-%dT%H:%M:%SZ}" for name, moment in dates.items()}
 
 
-def measure_lists(token: str, queries: list[str], repeat: int = 7) -> list[tuple[str, float, int]]:
+def measure_lists(token: str, path: str, queries: list[str], repeat: int = 7) -> list[tuple[str, float, int]]:
     results = []
     dates = data_dates()
     for query in (query.format(**dates) for query in queries):
         timings, count = [], None
         for _ in range(repeat):
             started = time.perf_counter()
-            body = get(f"/api/annotations/{query}", token).read()
+            body = get(f"{path}{query}", token).read()
             timings.append((time.perf_counter() - started) * 1000)
             count = body[: body.find(b",")].decode()
         results.append((query or "(no filter)", statistics.median(timings), count))
@@ -230,10 +232,15 @@ def main():
             )
             if fmt == "jsonl":
                 print(f"  jsonl / floor: {result['seconds'] / floor_seconds:.2f}x")
-        for role, queries, user_token in (("consumer", LIST_QUERIES, token), ("reviewer", REVIEWER_QUERIES, reviewer)):
+        lists = [
+            ("consumer", "/api/annotations/", LIST_QUERIES, token),
+            ("reviewer", "/api/annotations/", REVIEWER_QUERIES, reviewer),
+            ("consumer", "/api/articles/", ARTICLE_QUERIES, token),
+        ]
+        for role, path, queries, user_token in lists:
             print(f"list pages (median of 7, {role}, page_size 50 unless given):")
-            for query, median, count in measure_lists(user_token, queries):
-                print(f"  {median:7.1f} ms  {count:>18}  /api/annotations/{query if query.startswith('?') else ''}")
+            for query, median, count in measure_lists(user_token, path, queries):
+                print(f"  {median:7.1f} ms  {count:>18}  {path}{query if query.startswith('?') else ''}")
     finally:
         server.terminate()
         server.wait()

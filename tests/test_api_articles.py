@@ -105,6 +105,13 @@ def test_annotation_counts_per_status(annotator_client, annotator, reviewer, see
     services.annotation_approve(actor=reviewer, annotation_id=a.id)
     data = annotator_client.get(f"/api/articles/{article.id}/").json()
     assert data["annotation_counts"] == {"pending": 1, "approved": 1, "rejected": 0}
+    results = annotator_client.get("/api/articles/").json()["results"]
+    listed = {item["id"]: item["annotation_counts"] for item in results}
+    assert listed == {
+        seed_articles[0].id: {"pending": 0, "approved": 0, "rejected": 0},
+        article.id: {"pending": 1, "approved": 1, "rejected": 0},
+        seed_articles[2].id: {"pending": 0, "approved": 0, "rejected": 0},
+    }
 
 
 @pytest.mark.django_db
@@ -127,7 +134,8 @@ def test_list_filters(annotator_client, seed_articles):
 def test_article_list_query_count_is_fixed(annotator_client, annotator, seed_articles, django_assert_max_num_queries):
     for n in range(30):
         services.article_create(title=f"t{n}", body=f"body {n}")
-    with django_assert_max_num_queries(4):
+    # token + user, role, page, count, the page's annotation counts
+    with django_assert_max_num_queries(5):
         response = annotator_client.get("/api/articles/?page_size=500")
     assert response.json()["count"] == 33
 
