@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -41,6 +42,7 @@ from .models import (
     Kind,
     Status,
 )
+from .pagination import IdsFirstPaginator
 from .roles import Role, user_role
 
 # --- forms: the services are the validation ---------------------------------------
@@ -170,10 +172,36 @@ class RejectForm(forms.Form):
 # --- articles: the desk --------------------------------------------------------------
 
 
+def _article_values(column: str) -> list[tuple[str, str]]:
+    """The distinct values of an article column, from the articles alone, as filter choices."""
+    values = Article.objects.exclude(**{column: ""}).order_by(column).values_list(column, flat=True).distinct()
+    return [(value, value) for value in values]
+
+
+class ArticleColumnFilter(admin.SimpleListFilter):
+    """Articles by the value of one column. Django's own filter would read the choices from the
+    list's queryset, which joins every annotation for the count columns (113 ms each at a million)."""
+
+    def lookups(self, request, model_admin):
+        return _article_values(self.parameter_name)
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.parameter_name: self.value()}) if self.value() else queryset
+
+
+class ArticleSourceFilter(ArticleColumnFilter):
+    title, parameter_name = "source", "source"
+
+
+class ArticleLanguageFilter(ArticleColumnFilter):
+    title, parameter_name = "language", "language"
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "source", "language", "published_at", "pending", "approved", "rejected"]
-    list_filter = ["source", "language"]
+    list_filter = [ArticleSourceFilter, ArticleLanguageFilter]
+    paginator = IdsFirstPaginator  # each page counts the annotations of its own articles only
     search_fields = ["title", "source"]
     ordering = ["-id"]
     change_form_template = "admin/annotations/article/change_form.html"
@@ -199,7 +227,7 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return selectors.article_queryset(with_body=False, counted=True)  # the count columns sort
+        return selectors.article_queryset(with_body=False)
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.change_fieldsets
@@ -325,22 +353,22 @@ class SourceFilter(SharedFilter):
     title, parameter_name = "article source", "source"
 
     def lookups(self, request, model_admin):
-        sources = Article.objects.exclude(source="").order_by("source").values_list("source", flat=True).distinct()
-        return [(source, source) for source in sources]
+        return _article_values("source")
 
 
 class AuthorFilter(SharedFilter):
     title, parameter_name = "author", "created_by"
-    related_name = "annotations_created"
 
     def lookups(self, request, model_admin):
-        users = get_user_model().objects.filter(**{f"{self.related_name}__isnull": False}).distinct()
-        return [(name, name) for name in users.order_by("username").values_list("username", flat=True)]
+        # One index probe per user (EXISTS), not a join of every annotation made DISTINCT:
+        # 130 ms per filter at a million annotations.
+        wrote = Annotation.objects.filter(**{self.parameter_name: OuterRef("pk")})
+        users = get_user_model().objects.filter(Exists(wrote)).order_by("username")
+        return [(name, name) for name in users.values_list("username", flat=True)]
 
 
 class ReviewerFilter(AuthorFilter):
     title, parameter_name = "reviewer", "reviewed_by"
-    related_name = "annotations_reviewed"
 
 
 # --- annotations -----------------------------------------------------------------------
@@ -395,6 +423,7 @@ class AnnotationAdmin(admin.ModelAdmin):
     search_help_text = "Search the quote, the note and the article's title."
     ordering = ["-id"]
     list_per_page = 50
+    show_full_result_count = False  # a second COUNT of every annotation on each filtered page (20 ms at a million)
     autocomplete_fields = ["article"]
     actions = ["approve_selected", "reject_selected", "reopen_selected"]
     inlines = [AnnotationHistoryInline]

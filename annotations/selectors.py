@@ -2,7 +2,8 @@
 consumer of the rows needs, so that no list costs a query per row."""
 
 from django.db import connections
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from .errors import InvalidInput
 from .filters import AnnotationFilter
@@ -11,35 +12,22 @@ from .planner import estimated_rows
 from .roles import Role, user_role
 
 
-def article_queryset(*, with_body: bool, counted: bool = False) -> QuerySet[Article]:
-    """Articles in id order, the body left out unless asked for.
+def article_queryset(*, with_body: bool) -> QuerySet[Article]:
+    """Articles in id order with n_pending, n_approved and n_rejected, the body left out unless asked for.
 
-    `counted` adds n_pending, n_approved and n_rejected in the query itself, which
-    lets a list sort by them (the admin's columns) but joins every annotation of
-    every article the page skips and the count reads (420 ms for the 40th page at
-    a million annotations). The API counts the rows it shows instead:
-    with_annotation_counts().
+    Each count is a subquery per article shown (an index-only count on (article, status)),
+    not a join and GROUP BY: so the list's count reads no annotation and a page reads those
+    of its own articles only (the join made the count 105 ms and page 40 312 ms at a
+    million annotations), and the admin's columns can still sort by them.
     """
-    articles = Article.objects.order_by("id")
-    if counted:
-        counts = {f"n_{status}": Count("annotations", filter=Q(annotations__status=status)) for status in Status.values}
-        articles = articles.annotate(**counts)
+    articles = Article.objects.annotate(**{f"n_{status}": _annotation_count(status) for status in Status.values})
+    articles = articles.order_by("id")
     return articles if with_body else articles.defer("body")
 
 
-def with_annotation_counts(articles: list[Article]) -> list[Article]:
-    """Set n_pending, n_approved and n_rejected on each article, from one query for all of them."""
-    counts = (
-        Annotation.objects.filter(article__in=[article.pk for article in articles])
-        .values_list("article_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    by_article = {(article_id, status): n for article_id, status, n in counts}
-    for article in articles:
-        for status in Status.values:
-            setattr(article, f"n_{status}", by_article.get((article.pk, status), 0))
-    return articles
+def _annotation_count(status: str) -> Coalesce:
+    of_status = Annotation.objects.filter(article=OuterRef("pk"), status=status).order_by()
+    return Coalesce(Subquery(of_status.values("article").annotate(n=Count("pk")).values("n")), 0)
 
 
 def annotations_visible_to(user) -> QuerySet[Annotation]:

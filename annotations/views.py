@@ -71,6 +71,7 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     permission_classes = [IsAuthenticated, RolePermission]
     required_roles = {"create": Role.ANNOTATOR}
     filterset_class = ArticleFilter
+    pagination_class = IdsFirstPagination  # the annotation counts of the page's articles only
 
     def get_queryset(self):
         return selectors.article_queryset(with_body=self.action != "list")
@@ -78,18 +79,11 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_serializer_class(self):
         return ArticleListSerializer if self.action == "list" else ArticleSerializer
 
-    # Annotation counts for the articles shown, in one query, not in the list's own query.
-    def paginate_queryset(self, queryset):
-        return selectors.with_annotation_counts(super().paginate_queryset(queryset))
-
-    def get_object(self):
-        return selectors.with_annotation_counts([super().get_object()])[0]
-
     def create(self, request):
         serializer = ArticleCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         article = services.article_create(**serializer.validated_data)
-        article = selectors.with_annotation_counts([article])[0]
+        article = selectors.article_queryset(with_body=True).get(pk=article.pk)
         return Response(ArticleSerializer(article).data, status=status.HTTP_201_CREATED)
 
 

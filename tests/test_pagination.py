@@ -1,10 +1,11 @@
 """Pages: next/previous from the rows themselves, count exact up to a limit."""
 
 import pytest
+from django.core.paginator import Paginator
 from django.db import connection
 
-from annotations.models import Annotation, Status
-from annotations.pagination import PageNumberPagination
+from annotations.models import Annotation, Article, Status
+from annotations.pagination import IdsFirstPaginator, PageNumberPagination
 from annotations.services import article_create
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +68,15 @@ def test_count_beyond_the_limit_is_flagged_as_an_estimate(client, approved_claim
 def test_count_at_the_limit_is_exact(client, approved_claims, monkeypatch):
     monkeypatch.setattr(PageNumberPagination, "exact_count_limit", 120)
     assert client.get("/api/annotations/?page_size=5").json()["count_is_exact"] is True
+
+
+def test_the_admins_ids_first_paginator_pages_like_djangos(annotator, seed_articles):
+    """The same rows on every page as Django's Paginator, orphans included."""
+    for n in range(7):  # 10 articles: pages of 3, 3 and 4 (the last one's orphan joins it)
+        article_create(title=f"t{n}", body=f"body {n}")
+    articles = Article.objects.order_by("-id")
+    django_pages, ours = Paginator(articles, 3, orphans=1), IdsFirstPaginator(articles, 3, orphans=1)
+    assert ours.num_pages == django_pages.num_pages == 3
+    assert len(ours.page(3)) == 4
+    for number in ours.page_range:
+        assert list(ours.page(number)) == list(django_pages.page(number)), number
