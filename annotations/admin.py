@@ -18,14 +18,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
+from django.utils.text import Truncator, smart_split, unescape_string_literal
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
@@ -419,7 +419,7 @@ class AnnotationAdmin(admin.ModelAdmin):
         AuthorFilter,
         ReviewerFilter,
     ]
-    search_fields = ["quote", "note", "article__title"]
+    search_fields = ["quote", "note", "article__title"]  # searched by get_search_results
     search_help_text = "Search the quote, the note and the article's title."
     ordering = ["-id"]
     list_per_page = 50
@@ -450,6 +450,18 @@ class AnnotationAdmin(admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word (or "quoted phrase") in the quote, the note or the article's title, as
+        Django's search, but with the matching titles looked up first: each part of the OR then
+        has an index (trigram indexes on quote and note, (article, status)), where Django's
+        join to the articles made PostgreSQL read every annotation (530 ms at a million)."""
+        for term in smart_split(search_term):
+            if term[0] in "\"'" and term[-1] == term[0]:
+                term = unescape_string_literal(term)
+            titled = list(Article.objects.filter(title__icontains=term).values_list("id", flat=True))
+            queryset = queryset.filter(Q(quote__icontains=term) | Q(note__icontains=term) | Q(article_id__in=titled))
+        return queryset, False
 
     def get_urls(self):
         review = self.admin_site.admin_view(self.review_view)

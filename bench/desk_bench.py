@@ -43,6 +43,8 @@ def pages() -> list[str]:
         "/admin/annotations/annotation/?status=pending&source=Kyodo",
         "/admin/annotations/annotation/?p=100",
         "/admin/annotations/annotation/?q=ceasefire",
+        "/admin/annotations/annotation/?q=Kishida",
+        '/admin/annotations/annotation/?q="press conference" Reuters',
         f"/admin/annotations/annotation/{annotation}/change/",
         "/admin/annotations/deletedannotation/",
     ]

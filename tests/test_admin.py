@@ -291,6 +291,11 @@ def test_the_list_shows_the_review_columns(desk_annotations, reviewer, browser_f
         ("q=wire", {"claim"}),
         ("q=kyodo+report", {"entity"}),
         ("q=Зеленский", {"artifact"}),
+        ("q=tokyo+KYODO", {"entity"}),  # each word anywhere: one in the quote, one in the title
+        ("q=%22kyodo+report%22", {"entity"}),  # a quoted phrase stays whole
+        ("q=%22report+kyodo%22", set()),
+        ("q=calm+wire", {"claim"}),
+        ("q=calm+tokyo", set()),
     ],
 )
 def test_the_list_filters_and_search(desk_annotations, reviewer, browser_for, query, expected):
