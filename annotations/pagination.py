@@ -4,7 +4,8 @@ An exact COUNT(*) of a million-row filter costs more than the page itself
 (60 to 600 ms measured, BENCHMARKS.md), so `count` is exact up to
 `exact_count_limit` matches and PostgreSQL's estimate beyond that, with
 `count_is_exact` saying which. Whether there is a next page never depends on
-the count: the page query reads one row more than it returns.
+the count: the page query reads one row more than it returns. Pages are read
+ids first (ids_first), the API's and, through IdsFirstPaginator, the admin's.
 """
 
 from django.core.paginator import Paginator
@@ -31,16 +32,13 @@ class PageNumberPagination(DRFPageNumberPagination):
         offset = (self.number - 1) * size
         if offset + size + 1 > BIGGEST_OFFSET:
             raise NotFound("Invalid page.")  # no table has that many rows; SQL could not even say it
-        rows = self.page_rows(queryset, offset=offset, limit=size + 1)
+        rows = list(ids_first(queryset, offset=offset, limit=size + 1))
         self.has_next = len(rows) > size
         rows = rows[:size]
         if self.number > 1 and not rows:
             raise NotFound("Invalid page.")
         self.count, self.count_is_exact = count_matches(queryset, exact_up_to=self.exact_count_limit)
         return rows
-
-    def page_rows(self, queryset, *, offset: int, limit: int) -> list:
-        return list(queryset[offset : offset + limit])
 
     def _page_number(self, request) -> int:
         raw = request.query_params.get(self.page_query_param, "1")
@@ -99,13 +97,6 @@ def ids_first(queryset, *, offset: int, limit: int):
     annotations (BENCHMARKS.md).
     """
     return queryset.filter(pk__in=queryset.values("pk")[offset : offset + limit])
-
-
-class IdsFirstPagination(PageNumberPagination):
-    """Pages read by ids_first()."""
-
-    def page_rows(self, queryset, *, offset: int, limit: int) -> list:
-        return list(ids_first(queryset, offset=offset, limit=limit))
 
 
 class IdsFirstPaginator(Paginator):

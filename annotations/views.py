@@ -24,7 +24,6 @@ from rest_framework.views import APIView
 
 from . import exporters, selectors, services
 from .filters import AnnotationFilter, AnnotationPageFilter, ArticleFilter
-from .pagination import IdsFirstPagination
 from .permissions import RolePermission
 from .roles import Role
 from .serializers import (
@@ -71,7 +70,6 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     permission_classes = [IsAuthenticated, RolePermission]
     required_roles = {"create": Role.ANNOTATOR}
     filterset_class = ArticleFilter
-    pagination_class = IdsFirstPagination  # the annotation counts of the page's articles only
 
     def get_queryset(self):
         return selectors.article_queryset(with_body=self.action != "list")
@@ -126,7 +124,6 @@ class AnnotationViewSet(
     }
     serializer_class = AnnotationSerializer
     filterset_class = AnnotationPageFilter
-    pagination_class = IdsFirstPagination
 
     def get_queryset(self):
         return selectors.annotations_visible_to(self.request.user)

@@ -28,7 +28,7 @@ from rest_framework.request import Request  # noqa: E402
 from rest_framework.test import APIRequestFactory  # noqa: E402
 
 from annotations.filters import AnnotationPageFilter  # noqa: E402
-from annotations.pagination import IdsFirstPagination  # noqa: E402
+from annotations.pagination import PageNumberPagination  # noqa: E402
 from annotations.selectors import annotations_visible_to  # noqa: E402
 
 
@@ -38,7 +38,7 @@ def main(query: str) -> None:
     if not filterset.is_valid():
         sys.exit(f"invalid filter: {filterset.errors.as_json()}")
     with CaptureQueriesContext(connection) as captured:
-        IdsFirstPagination().paginate_queryset(filterset.qs, request)
+        PageNumberPagination().paginate_queryset(filterset.qs, request)
     with connection.cursor() as cursor:
         for number, query_run in enumerate(captured.captured_queries, 1):
             sql = query_run["sql"]
