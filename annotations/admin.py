@@ -155,10 +155,19 @@ class DeskAnnotationForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+ReviewService = Callable[..., Annotation]
+# Each review the desk offers: the service that does it, and what the desk says once it is done.
+REVIEWS: dict[str, tuple[ReviewService, str]] = {
+    "approve": (services.annotation_approve, "Approved"),
+    "reject": (services.annotation_reject, "Rejected"),
+    "reopen": (services.annotation_reopen, "Reopened"),
+}
+
+
 class ReviewForm(forms.Form):
     """One review from an annotation's own page; the services decide whether it may happen."""
 
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject"), ("reopen", "Reopen")])
+    decision = forms.ChoiceField(choices=[(name, name.capitalize()) for name in REVIEWS])
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
 
 
@@ -402,9 +411,6 @@ class AnnotationHistoryInline(admin.TabularInline):
         return event.actor.get_username()
 
 
-ReviewService = Callable[..., Annotation]
-
-
 @admin.register(Annotation)
 class AnnotationAdmin(admin.ModelAdmin):
     form = AnnotationAdminForm
@@ -571,7 +577,7 @@ class AnnotationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve selected annotations", permissions=["review"])
     def approve_selected(self, request, queryset):
-        self._review_each(request, queryset, services.annotation_approve, done="Approved")
+        self._review_each(request, queryset, *REVIEWS["approve"])
 
     @admin.action(description="Reject selected annotations…", permissions=["review"])
     def reject_selected(self, request, queryset):
@@ -579,7 +585,7 @@ class AnnotationAdmin(admin.ModelAdmin):
         form = RejectForm(request.POST if "confirm" in request.POST else None)
         if form.is_valid():
             comment = form.cleaned_data["comment"]
-            self._review_each(request, queryset, services.annotation_reject, done="Rejected", comment=comment)
+            self._review_each(request, queryset, *REVIEWS["reject"], comment=comment)
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -593,9 +599,9 @@ class AnnotationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reopen selected annotations (back to pending)", permissions=["review"])
     def reopen_selected(self, request, queryset):
-        self._review_each(request, queryset, services.annotation_reopen, done="Reopened")
+        self._review_each(request, queryset, *REVIEWS["reopen"])
 
-    def _review_each(self, request, queryset, review: ReviewService, *, done: str, **kwargs) -> None:
+    def _review_each(self, request, queryset, review: ReviewService, done: str, **kwargs) -> None:
         """Review each selected annotation; report which were done, and which were skipped and why."""
         reviewed: list[Annotation] = []
         skipped: dict[str, list[Annotation]] = defaultdict(list)
@@ -693,13 +699,6 @@ class DeletedAnnotationAdmin(admin.ModelAdmin):
         if value in ("", None):
             return "—"
         return usernames.get(value, value) if name in self.user_fields else value
-
-
-REVIEWS: dict[str, tuple[ReviewService, str]] = {
-    "approve": (services.annotation_approve, "Approved"),
-    "reject": (services.annotation_reject, "Rejected"),
-    "reopen": (services.annotation_reopen, "Reopened"),
-}
 
 
 def json_time(moment) -> str:
