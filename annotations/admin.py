@@ -690,10 +690,14 @@ class DeletedAnnotationAdmin(admin.ModelAdmin):
         )
 
     def _usernames(self, deleted: DeletedAnnotation) -> dict:
-        """The usernames of every user the record names, in one query."""
-        ids = {deleted.fields.get(name) for name in self.user_fields}
-        ids |= {event["actor"] for event in deleted.history}
-        return dict(get_user_model().objects.filter(pk__in=ids - {None}).values_list("pk", "username"))
+        """The usernames of every user the record names: one query, kept on the record for
+        both tables of its page."""
+        if not hasattr(deleted, "_usernames"):
+            ids = {deleted.fields.get(name) for name in self.user_fields}
+            ids |= {event["actor"] for event in deleted.history}
+            users = get_user_model().objects.filter(pk__in=ids - {None})
+            deleted._usernames = dict(users.values_list("pk", "username"))
+        return deleted._usernames
 
     def _shown(self, name: str, value, usernames: dict) -> str:
         if value in ("", None):
