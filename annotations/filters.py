@@ -149,11 +149,11 @@ class AnnotationPageFilter(AnnotationFilter):
     def qs(self):
         queryset = super().qs
         first_key, *other_keys = queryset.query.order_by
-        if self._window_is_cheaper_to_sort(queryset, first_key=first_key):
+        if self._window_is_cheaper_to_sort(first_key):
             return queryset.order_by(not_from_an_index(first_key), *other_keys)
         return queryset
 
-    def _window_is_cheaper_to_sort(self, queryset, *, first_key: str) -> bool:
+    def _window_is_cheaper_to_sort(self, first_key: str) -> bool:
         """Whether to read a date window's rows off its own index and sort them, rather
         than walk the index of the list's order until the page is full.
 
@@ -164,7 +164,7 @@ class AnnotationPageFilter(AnnotationFilter):
         window against the rows in the window, and take the cheaper.
         """
         column, descending = first_key.removeprefix("-"), first_key.startswith("-")
-        if column not in TIME_ORDERED or connections[queryset.db].vendor != "postgresql":
+        if column not in TIME_ORDERED or connections[self.queryset.db].vendor != "postgresql":
             return False
         passed_first = Q()
         for window_column in DATE_WINDOWS:
