@@ -7,6 +7,6 @@ class AnnotationsConfig(AppConfig):
     verbose_name = "Copydesk"
 
     def ready(self):
-        from .roles import sync_role_groups
+        from .services.users import sync_role_groups
 
         post_migrate.connect(sync_role_groups, sender=self)

@@ -1,6 +1,7 @@
-"""The one FilterSet for annotations (and one for articles), shared by the
-list endpoint, the exports and the admin site, so that a query means the same
-thing everywhere. Invalid values are a 400, never silently ignored."""
+"""The FilterSets: one for annotations (with its variants for list pages and
+exports) and one for articles, shared by the API, the exports and the desk, so
+that a query means the same thing everywhere. Invalid values are a 400, never
+silently ignored."""
 
 from datetime import UTC
 
@@ -8,14 +9,13 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connections
 from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .models import Annotation, Article, ArtifactType, EntityType, Kind, Status
-from .planner import estimated_rows, not_from_an_index
+from annotations.models import Annotation, Article, ArtifactType, EntityType, Kind, Status
+from annotations.query.windows import window_order
 
 
 def _refuse_null_characters(values) -> None:
@@ -40,7 +40,7 @@ class ChoicesFilter(django_filters.MultipleChoiceFilter):
 
     No filter here follows a to-many relation, so django-filter's default
     DISTINCT would change no result and only make PostgreSQL sort every
-    matching row before the first page (200 ms at a million rows)."""
+    matching row before the first page (BENCHMARKS.md)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("distinct", False)
@@ -101,8 +101,6 @@ DATE_WINDOWS = {
     "created_at": ("created_after", "created_before"),
     "reviewed_at": ("reviewed_after", "reviewed_before"),
 }
-# Orders that follow time: ids are handed out as annotations are made, and reviews come after.
-TIME_ORDERED = {"id", "created_at", "reviewed_at"}
 
 
 class AnnotationFilter(django_filters.FilterSet):
@@ -139,7 +137,7 @@ class AnnotationFilter(django_filters.FilterSet):
 
 class AnnotationPageFilter(AnnotationFilter):
     """AnnotationFilter for reading a page at a time (the list): the same filters and
-    order, with a date window read the cheaper way for a page.
+    order, with a date window read the cheaper way for a page (query/windows.py).
 
     Not for exports: they read every row anyway, and a sorted window would hold back
     their first byte until the whole window is sorted.
@@ -147,59 +145,18 @@ class AnnotationPageFilter(AnnotationFilter):
 
     @property
     def qs(self):
-        queryset = super().qs
-        first_key, *other_keys = queryset.query.order_by
-        if self._window_is_cheaper_to_sort(first_key):
-            return queryset.order_by(not_from_an_index(first_key), *other_keys)
-        return queryset
+        windows = {
+            column: tuple(self.form.cleaned_data.get(name) for name in bounds)
+            for column, bounds in DATE_WINDOWS.items()
+        }
+        return window_order(super().qs, base=self.queryset, windows=windows)
 
-    def _window_is_cheaper_to_sort(self, first_key: str) -> bool:
-        """Whether to read a date window's rows off its own index and sort them, rather
-        than walk the index of the list's order until the page is full.
 
-        Ids, creation and review times grow together, and the planner cannot know it:
-        asked for a late month in id order, it walks the ids from the first, expecting
-        the month to be spread over all of them (175 ms at a million rows, BENCHMARKS.md).
-        So weigh, by its estimates, the rows such a walk passes before it reaches the
-        window against the rows in the window, and take the cheaper.
-        """
-        column, descending = first_key.removeprefix("-"), first_key.startswith("-")
-        if column not in TIME_ORDERED or connections[self.queryset.db].vendor != "postgresql":
-            return False
-        passed_first = Q()
-        for window_column in DATE_WINDOWS:
-            if window_column != column:
-                passed_first |= self._window_side(window_column, before_it=not descending)
-        if not passed_first:
-            return False
-        everything_in_windows = Q()
-        for window_column in DATE_WINDOWS:
-            everything_in_windows &= self._window(window_column)
-        walked, in_windows = estimated_rows(
-            self.queryset.filter(self._window(column) & passed_first), self.queryset.filter(everything_in_windows)
-        )
-        return walked > in_windows
+class AnnotationExportFilter(AnnotationFilter):
+    """AnnotationFilter for the exports: an export holds approved annotations whatever is
+    asked, so it has no status filter (a `status` parameter is ignored)."""
 
-    def _window(self, column: str) -> Q:
-        """The rows inside the window asked for on column (all rows if none is)."""
-        if column not in DATE_WINDOWS:
-            return Q()
-        after, before = (self.form.cleaned_data.get(name) for name in DATE_WINDOWS[column])
-        window = Q()
-        if after is not None:
-            window &= Q(**{f"{column}__gte": after})
-        if before is not None:
-            window &= Q(**{f"{column}__lt": before})
-        return window
-
-    def _window_side(self, column: str, *, before_it: bool) -> Q:
-        """The rows before (or after) the window asked for on column; nothing if it is open that way."""
-        after, before = (self.form.cleaned_data.get(name) for name in DATE_WINDOWS[column])
-        if before_it and after is not None:
-            return Q(**{f"{column}__lt": after})
-        if not before_it and before is not None:
-            return Q(**{f"{column}__gte": before})
-        return Q()
+    status = None
 
 
 class ArticleFilter(django_filters.FilterSet):

@@ -27,9 +27,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.request import Request  # noqa: E402
 from rest_framework.test import APIRequestFactory  # noqa: E402
 
+from annotations.api.pagination import PageNumberPagination  # noqa: E402
 from annotations.filters import AnnotationPageFilter  # noqa: E402
-from annotations.pagination import PageNumberPagination  # noqa: E402
-from annotations.selectors import annotations_visible_to  # noqa: E402
+from annotations.selectors.annotations import annotations_visible_to  # noqa: E402
 
 
 def main(query: str) -> None:

@@ -17,10 +17,13 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from annotations import services
-from annotations.importers import find_files, parse_file
+from annotations.domain.roles import Role
+from annotations.interchange.articles import find_files, parse_file
 from annotations.models import Article
-from annotations.roles import Role, assign_role
+from annotations.services.annotations import annotation_create
+from annotations.services.articles import article_create
+from annotations.services.imports import articles_import
+from annotations.services.users import assign_role
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -88,13 +91,13 @@ def client_for(db):
 @pytest.fixture
 def seed_articles(db):
     parsed = [parse_file(path) for path in find_files([SEEDS])]
-    services.articles_import([p.records for p in parsed])
+    articles_import([p.records for p in parsed])
     return list(Article.objects.order_by("imported_from"))
 
 
 @pytest.fixture
 def article(db):
-    return services.article_create(
+    return article_create(
         title="Mixed scripts",
         body="Prime Minister 🇯🇵 Fumio Kishida met Зеленский in Kyiv 🙂. Kyiv was calm.\nThe end.",
         source="Test Wire",
@@ -106,7 +109,7 @@ def article(db):
 def make_annotation():
     def make(actor, article, **fields):
         fields.setdefault("kind", "claim")
-        return services.annotation_create(actor=actor, article=article, **fields)
+        return annotation_create(actor=actor, article=article, **fields)
 
     return make
 

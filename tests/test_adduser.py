@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from annotations.roles import Role, user_role
+from annotations.domain.roles import Role
+from annotations.selectors.users import user_role
 
 
 def adduser(*args) -> list[str]:

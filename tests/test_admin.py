@@ -7,8 +7,10 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import Client
 from django.urls import reverse
 
-from annotations import services
+from annotations.domain.articles import body_sha256
 from annotations.models import Annotation, AnnotationEvent, Article, Status
+from annotations.services.articles import article_create
+from annotations.services.reviews import annotation_approve, annotation_reject
 
 CHANGELIST = reverse("admin:annotations_annotation_changelist")
 
@@ -98,7 +100,7 @@ def test_the_article_page_highlights_every_annotation(article, annotator, review
     """Marks carry the annotation's id, kind and status; the side list and the legend are there."""
     entity = make_annotation(annotator, article, kind="entity", quote="Зеленский", entity_type="PERSON")
     claim = make_annotation(annotator, article, quote="Kyiv was calm", claimant="Test Wire")
-    services.annotation_approve(actor=reviewer, annotation_id=claim.pk)
+    annotation_approve(actor=reviewer, annotation_id=claim.pk)
     html = browser_for(reviewer).get(desk_url(article)).content.decode()
     assert f'data-annotation-id="{entity.pk}" data-kind="entity" data-status="pending"' in html
     assert f'data-annotation-id="{claim.pk}" data-kind="claim" data-status="approved"' in html
@@ -109,7 +111,7 @@ def test_the_article_page_highlights_every_annotation(article, annotator, review
 
 def test_the_article_body_is_escaped(annotator, make_annotation, browser_for):
     """Article text is never markup, inside a highlight or outside one."""
-    article = services.article_create(title="Markup", body='Say <script>alert("x")</script> and <b>bold</b>.')
+    article = article_create(title="Markup", body='Say <script>alert("x")</script> and <b>bold</b>.')
     make_annotation(annotator, article, quote="<b>bold</b>")
     html = browser_for(annotator).get(desk_url(article)).content.decode()
     assert "<script>alert" not in html
@@ -135,7 +137,7 @@ def test_the_article_list_counts_annotations_by_status(article, annotator, revie
     """Each article's row shows how many annotations are pending, approved and rejected."""
     make_annotation(annotator, article, quote="Prime")
     approved = make_annotation(annotator, article, quote="Kyiv was calm")
-    services.annotation_approve(actor=reviewer, annotation_id=approved.pk)
+    annotation_approve(actor=reviewer, annotation_id=approved.pk)
     response = browser_for(reviewer).get(reverse("admin:annotations_article_changelist"))
     html = response.content.decode()
     row = html.split(desk_url(article))[1].split("</tr>")[0]
@@ -177,7 +179,7 @@ def test_adding_an_article_goes_through_article_create(annotator, browser_for):
     assert response.status_code == 302
     article = Article.objects.get(title="New")
     assert article.body == "Line one\nLine two"
-    assert article.content_sha256 == services.body_sha256(article.body)
+    assert article.content_sha256 == body_sha256(article.body)
 
     response = client.post(reverse("admin:annotations_article_add"), {**data, "title": "Again"})
     assert response.status_code == 200
@@ -255,10 +257,10 @@ def test_the_desk_endpoint_is_for_staff_only(article, consumer, browser_for):
 @pytest.fixture
 def desk_annotations(article, annotator, other_annotator, reviewer, make_annotation):
     """Three annotations: alice's pending claim, carol's approved entity, bob's own pending artifact."""
-    kyodo = services.article_create(title="Kyodo report", body="Tokyo said so. Osaka too.", source="Kyodo")
+    kyodo = article_create(title="Kyodo report", body="Tokyo said so. Osaka too.", source="Kyodo")
     claim = make_annotation(annotator, article, quote="Kyiv was calm", note="check the wire")
     entity = make_annotation(other_annotator, kyodo, kind="entity", quote="Tokyo", entity_type="GPE")
-    services.annotation_approve(actor=reviewer, annotation_id=entity.pk)
+    annotation_approve(actor=reviewer, annotation_id=entity.pk)
     artifact = make_annotation(
         reviewer, article, kind="translation_artifact", quote="Зеленский", artifact_type="untranslated"
     )
@@ -321,7 +323,7 @@ def test_the_list_costs_the_same_queries_however_many_rows(
         client.get(CHANGELIST)
     for quote in ["Prime", "Minister", "Fumio", "🙂", "The end"]:
         annotation = make_annotation(annotator, article, quote=quote)
-        services.annotation_approve(actor=reviewer, annotation_id=annotation.pk)
+        annotation_approve(actor=reviewer, annotation_id=annotation.pk)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(listed_ids(client.get(CHANGELIST))) == 8
 
@@ -517,7 +519,7 @@ def edit(client, annotation, **changes):
 def test_the_author_edits_through_annotation_update(desk_annotations, annotator, other_reviewer, browser_for):
     """A rejected annotation edited by its author goes back to pending, with an 'edited' event."""
     claim, *_ = desk_annotations
-    services.annotation_reject(actor=other_reviewer, annotation_id=claim.pk, comment="Which wire?")
+    annotation_reject(actor=other_reviewer, annotation_id=claim.pk, comment="Which wire?")
     claim.refresh_from_db()
     response = edit(browser_for(annotator), claim, claimant="Test Wire", end=claim.end - 5)
     assert response.status_code == 302, response.content.decode()
@@ -541,7 +543,7 @@ def test_others_and_approved_annotations_are_read_only(desk_annotations, annotat
     claim, _, artifact = desk_annotations
     client = browser_for(annotator)
     assert edit(client, artifact, note="mine now").status_code == 403
-    services.annotation_approve(actor=reviewer, annotation_id=claim.pk)
+    annotation_approve(actor=reviewer, annotation_id=claim.pk)
     claim.refresh_from_db()
     assert 'name="_save"' not in client.get(annotation_url(claim)).content.decode()
     assert edit(client, claim, note="sneaky").status_code == 403

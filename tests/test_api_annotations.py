@@ -2,9 +2,10 @@
 
 import pytest
 
-from annotations import services
+from annotations.api.serializers.annotations import AnnotationSerializer
 from annotations.models import Annotation, AnnotationEvent
-from annotations.serializers import AnnotationSerializer
+from annotations.services.annotations import annotation_create
+from annotations.services.reviews import annotation_approve, annotation_reject
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def bob(client_for, reviewer):
 
 @pytest.fixture
 def pending(annotator, sakura):
-    return services.annotation_create(
+    return annotation_create(
         actor=annotator,
         article=sakura,
         kind="translation_artifact",
@@ -124,10 +125,8 @@ def test_malformed_or_empty_json_is_400(alice, raw):
 
 
 def test_consumer_sees_approved_only(client_for, consumer, pending, reviewer, annotator, sakura):
-    approved = services.annotation_create(
-        actor=annotator, article=sakura, kind="entity", entity_type="GPE", quote="Lviv"
-    )
-    services.annotation_approve(actor=reviewer, annotation_id=approved.id)
+    approved = annotation_create(actor=annotator, article=sakura, kind="entity", entity_type="GPE", quote="Lviv")
+    annotation_approve(actor=reviewer, annotation_id=approved.id)
     client = client_for(consumer)
     listed = client.get("/api/annotations/").json()
     assert [a["id"] for a in listed["results"]] == [approved.id]
@@ -186,7 +185,7 @@ def test_patch_with_bad_span_is_400_and_changes_nothing(alice, pending):
 
 
 def test_delete_by_author_and_409_once_approved(alice, bob, pending, annotator, sakura):
-    other = services.annotation_create(actor=annotator, article=sakura, kind="entity", entity_type="GPE", quote="Lviv")
+    other = annotation_create(actor=annotator, article=sakura, kind="entity", entity_type="GPE", quote="Lviv")
     assert alice.delete(f"/api/annotations/{other.id}/").status_code == 204
     bob.post(f"/api/annotations/{pending.id}/approve/", {})
     assert alice.delete(f"/api/annotations/{pending.id}/").status_code == 409
@@ -203,7 +202,7 @@ def test_approve_reject_reopen(alice, bob, pending):
 
 
 def test_author_review_is_403_even_for_a_reviewer(client_for, reviewer, sakura):
-    own = services.annotation_create(actor=reviewer, article=sakura, kind="entity", entity_type="GPE", quote="Lviv")
+    own = annotation_create(actor=reviewer, article=sakura, kind="entity", entity_type="GPE", quote="Lviv")
     response = client_for(reviewer).post(f"/api/annotations/{own.id}/approve/", {})
     assert response.status_code == 403
     assert "four eyes" in response.json()["detail"]
@@ -237,11 +236,9 @@ def test_list_query_count_does_not_grow_with_page_size(
 ):
     body = sakura.body
     for start in range(0, 300, 3):
-        annotation = services.annotation_create(
-            actor=annotator, article=sakura, kind="claim", start=start, end=start + 2
-        )
+        annotation = annotation_create(actor=annotator, article=sakura, kind="claim", start=start, end=start + 2)
         if start % 2:
-            services.annotation_approve(actor=reviewer, annotation_id=annotation.id)
+            annotation_approve(actor=reviewer, annotation_id=annotation.id)
     assert body  # spans above are inside the body
     with django_assert_max_num_queries(4):
         small = alice.get("/api/annotations/?page_size=5")
@@ -252,13 +249,13 @@ def test_list_query_count_does_not_grow_with_page_size(
 
 def test_fast_representation_equals_the_declared_fields(annotator, reviewer, sakura):
     """The list renders annotations directly; it must say exactly what DRF's declared fields say."""
-    pending = services.annotation_create(
+    pending = annotation_create(
         actor=annotator, article=sakura, kind="entity", entity_type="GPE", quote="Lviv", note="ünïcode"
     )
-    reviewed = services.annotation_create(
+    reviewed = annotation_create(
         actor=annotator, article=sakura, kind="claim", quote="Kuninori Matsuda", claimant="Kyodo"
     )
-    services.annotation_reject(actor=reviewer, annotation_id=reviewed.id, comment="Not a claim.")
+    annotation_reject(actor=reviewer, annotation_id=reviewed.id, comment="Not a claim.")
     serializer = AnnotationSerializer()
     for annotation in Annotation.objects.select_related("created_by", "reviewed_by").filter(
         pk__in=[pending.pk, reviewed.pk]

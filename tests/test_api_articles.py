@@ -2,9 +2,10 @@
 
 import pytest
 
-from annotations import services
+from annotations.domain.articles import body_sha256
 from annotations.models import Article
-from annotations.services import body_sha256
+from annotations.services.articles import article_create
+from annotations.services.reviews import annotation_approve
 
 
 @pytest.fixture
@@ -102,7 +103,7 @@ def test_annotation_counts_per_status(annotator_client, annotator, reviewer, see
         annotator, article, quote="State of Sakura", kind="translation_artifact", artifact_type="literal_rendering"
     )
     make_annotation(annotator, article, quote="Kuninori Matsuda", kind="entity", entity_type="PERSON")
-    services.annotation_approve(actor=reviewer, annotation_id=a.id)
+    annotation_approve(actor=reviewer, annotation_id=a.id)
     data = annotator_client.get(f"/api/articles/{article.id}/").json()
     assert data["annotation_counts"] == {"pending": 1, "approved": 1, "rejected": 0}
     results = annotator_client.get("/api/articles/").json()["results"]
@@ -133,7 +134,7 @@ def test_list_filters(annotator_client, seed_articles):
 @pytest.mark.django_db
 def test_article_list_query_count_is_fixed(annotator_client, annotator, seed_articles, django_assert_max_num_queries):
     for n in range(30):
-        services.article_create(title=f"t{n}", body=f"body {n}")
+        article_create(title=f"t{n}", body=f"body {n}")
     # token + user, role, page (annotation counts included), count
     with django_assert_max_num_queries(4):
         response = annotator_client.get("/api/articles/?page_size=500")

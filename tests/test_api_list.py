@@ -3,7 +3,7 @@
 import pytest
 
 from annotations.models import Annotation, Status
-from annotations.services import article_create
+from annotations.services.articles import article_create
 
 URL = "/api/annotations/"
 # token + user, role, usernames of a filter, count, page (select_related authors and reviewers),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from annotations import services
+from annotations.services.reviews import annotation_approve
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_far_offsets_are_converted_to_utc(client):
 
 def test_author_and_reviewer_filters_take_usernames(client, annotator, reviewer, article, make_annotation):
     mine = make_annotation(annotator, article, start=0, end=5)
-    services.annotation_approve(actor=reviewer, annotation_id=mine.id)
+    annotation_approve(actor=reviewer, annotation_id=mine.id)
     assert [a["id"] for a in client.get("/api/annotations/?created_by=alice").json()["results"]] == [mine.id]
     assert [a["id"] for a in client.get("/api/annotations/?reviewed_by=bob").json()["results"]] == [mine.id]
     assert client.get("/api/annotations/?created_by=nobody").status_code == 400

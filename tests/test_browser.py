@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-from annotations import services
 from annotations.models import Annotation, Status
+from annotations.services.reviews import annotation_reject
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -117,7 +117,7 @@ def test_annotate_on_the_desk_then_bulk_approve(chromium, live_server, make_user
         artifact_type="untranslated",
         suggested_correction="Zelensky",
     )
-    services.annotation_reject(actor=make_user("reviewer", "dave"), annotation_id=rejected.pk, comment="Duplicate.")
+    annotation_reject(actor=make_user("reviewer", "dave"), annotation_id=rejected.pk, comment="Duplicate.")
     OUTPUT.mkdir(exist_ok=True)
     desk_path = f"/admin/annotations/article/{article.pk}/change/"
 

@@ -14,8 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotations.models import Annotation, Status
-from annotations.planner import estimated_rows
-from annotations.services import article_create
+from annotations.query.planner import estimated_rows
+from annotations.services.articles import article_create
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from annotations import services
-from annotations.errors import Conflict
+from annotations.domain.errors import Conflict
 from annotations.models import Annotation, AnnotationEvent, DeletedAnnotation
+from annotations.services.annotations import annotation_create, annotation_delete, annotation_update
+from annotations.services.reviews import annotation_approve, annotation_reject
 
 pytestmark = pytest.mark.django_db
 
@@ -15,11 +16,11 @@ DELETED_LIST = reverse("admin:annotations_deletedannotation_changelist")
 @pytest.fixture
 def reworked(annotator, reviewer, article):
     """A claim rejected, edited by its author, then deleted by her: four events."""
-    claim = services.annotation_create(
+    claim = annotation_create(
         actor=annotator, article=article, kind="claim", quote="Kyiv was calm", claimant="the ministry", note="check"
     )
-    services.annotation_reject(actor=reviewer, annotation_id=claim.pk, comment="span too short")
-    services.annotation_update(actor=annotator, annotation_id=claim.pk, note="checked again")
+    annotation_reject(actor=reviewer, annotation_id=claim.pk, comment="span too short")
+    annotation_update(actor=annotator, annotation_id=claim.pk, note="checked again")
     return Annotation.objects.get(pk=claim.pk)
 
 
@@ -49,9 +50,9 @@ def test_delete_keeps_the_annotation_as_it_was_and_its_history(reworked, annotat
 
 
 def test_a_refused_delete_keeps_nothing(reworked, reviewer, annotator):
-    services.annotation_approve(actor=reviewer, annotation_id=reworked.pk)
+    annotation_approve(actor=reviewer, annotation_id=reworked.pk)
     with pytest.raises(Conflict):
-        services.annotation_delete(actor=annotator, annotation_id=reworked.pk)
+        annotation_delete(actor=annotator, annotation_id=reworked.pk)
     assert not DeletedAnnotation.objects.exists()
     assert AnnotationEvent.objects.filter(annotation=reworked).count() == 4
 
@@ -64,7 +65,7 @@ def test_admin_delete_keeps_it_too(reworked, annotator, browser_for):
 
 
 def test_reviewers_read_deleted_annotations_on_the_desk(reworked, annotator, reviewer, browser_for):
-    services.annotation_delete(actor=annotator, annotation_id=reworked.pk)
+    annotation_delete(actor=annotator, annotation_id=reworked.pk)
     kept = DeletedAnnotation.objects.get()
     client = browser_for(reviewer)
     listing = client.get(DELETED_LIST).content.decode()
@@ -77,5 +78,5 @@ def test_reviewers_read_deleted_annotations_on_the_desk(reworked, annotator, rev
 
 
 def test_annotators_do_not_see_the_deleted(reworked, annotator, browser_for):
-    services.annotation_delete(actor=annotator, annotation_id=reworked.pk)
+    annotation_delete(actor=annotator, annotation_id=reworked.pk)
     assert browser_for(annotator).get(DELETED_LIST).status_code == 403

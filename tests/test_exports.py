@@ -12,8 +12,15 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.http import QueryDict
 
-from annotations import exporters, selectors, services
+from annotations.domain.spans import span_context
+from annotations.interchange import stream
+from annotations.interchange.csv import neutralise_formula
+from annotations.interchange.jsonl import jsonl_lines_postgres
+from annotations.interchange.records import records
 from annotations.models import Annotation, Article, Status
+from annotations.selectors.annotations import annotations_for_export
+from annotations.services.articles import article_create
+from annotations.services.reviews import annotation_approve, annotation_reject
 
 JSONL, CSV, JSONLD = (f"/api/exports/annotations.{ext}" for ext in ("jsonl", "csv", "jsonld"))
 RECORD_FIELDS = [
@@ -57,12 +64,12 @@ def approved(annotator, reviewer, article, make_annotation):
         ),
     ]
     for annotation in made:
-        services.annotation_approve(actor=reviewer, annotation_id=annotation.pk, comment="+ok")
+        annotation_approve(actor=reviewer, annotation_id=annotation.pk, comment="+ok")
     make_annotation(annotator, article, quote="The end")
     rejected = make_annotation(
         annotator, article, kind="entity", quote="Kyiv", start=START_OF_FIRST_KYIV, entity_type="GPE"
     )
-    services.annotation_reject(actor=reviewer, annotation_id=rejected.pk, comment="@wrong")
+    annotation_reject(actor=reviewer, annotation_id=rejected.pk, comment="@wrong")
     return [Annotation.objects.get(pk=a.pk) for a in made]
 
 
@@ -156,9 +163,9 @@ def test_csv_neutralises_formulas(client_for, consumer, approved):
     assert rows[2]["suggested_correction"] == "'-Zelensky"
     assert rows[0]["review_comment"] == "'+ok"
     for value in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
-        assert exporters.neutralise_formula(value) == "'" + value
-    assert exporters.neutralise_formula("Kyiv, 2024") == "Kyiv, 2024"
-    assert exporters.neutralise_formula(17) == 17
+        assert neutralise_formula(value) == "'" + value
+    assert neutralise_formula("Kyiv, 2024") == "Kyiv, 2024"
+    assert neutralise_formula(17) == 17
 
 
 def load_validator():
@@ -214,14 +221,14 @@ def test_postgres_jsonl_equals_python_records(approved, reviewer, article):
     Article.objects.filter(pk=article.pk).update(
         url="https://example.org/a?b=1&c=\\", published_at=approved[0].created_at
     )
-    annotations = selectors.annotations_for_export(params=QueryDict())
-    from_sql = [json.loads(line) for line in exporters.jsonl_lines_postgres(annotations)]
-    from_python = list(exporters.records(annotations))
+    annotations = annotations_for_export(params=QueryDict())
+    from_sql = [json.loads(line) for line in jsonl_lines_postgres(annotations)]
+    from_python = list(records(annotations))
     assert from_sql == from_python
     assert [list(r) for r in from_sql] == [RECORD_FIELDS] * 3
     # A DISTINCT puts its ordering column (the raw time here) in the SELECT too; lines keep the fields alone.
-    by_time = selectors.annotations_for_export(params=QueryDict("ordering=-created_at")).distinct()
-    assert [json.loads(line) for line in exporters.jsonl_lines_postgres(by_time)] == from_python[::-1]
+    by_time = annotations_for_export(params=QueryDict("ordering=-created_at")).distinct()
+    assert [json.loads(line) for line in jsonl_lines_postgres(by_time)] == from_python[::-1]
 
 
 @pytest.mark.parametrize("url", [JSONL, CSV, JSONLD])
@@ -252,16 +259,16 @@ def test_postgres_copy_gives_awkward_text_verbatim(client_for, consumer, annotat
     """Backslashes, quotes, newlines, tabs, control characters and emoji come through COPY as built."""
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
-    article = services.article_create(title=AWKWARD, body=f"{AWKWARD} -> [{AWKWARD[::-1]}] <- {AWKWARD}!")
+    article = article_create(title=AWKWARD, body=f"{AWKWARD} -> [{AWKWARD[::-1]}] <- {AWKWARD}!")
     annotation = make_annotation(annotator, article, quote=f"[{AWKWARD[::-1]}]", note=AWKWARD, claimant=AWKWARD)
-    services.annotation_approve(actor=reviewer, annotation_id=annotation.pk, comment=AWKWARD)
+    annotation_approve(actor=reviewer, annotation_id=annotation.pk, comment=AWKWARD)
     raw = b"".join(client_for(consumer).get(JSONL).streaming_content)
     assert raw.endswith(b"}\n") and raw.count(b"\n") == 1  # one line: no raw newline inside it
     (record,) = [json.loads(line) for line in raw.decode().split("\n")[:-1]]
     assert record["quote"] == f"[{AWKWARD[::-1]}]"
     assert record["note"] == record["claimant"] == record["review_comment"] == record["article_title"] == AWKWARD
-    assert (record["prefix"], record["suffix"]) == services.span_context(article.body, annotation.start, annotation.end)
-    assert [record] == list(exporters.records(selectors.annotations_for_export(params=QueryDict())))
+    assert (record["prefix"], record["suffix"]) == span_context(article.body, annotation.start, annotation.end)
+    assert [record] == list(records(annotations_for_export(params=QueryDict())))
 
 
 # --- streaming and memory ----------------------------------------------------------------
@@ -273,7 +280,7 @@ def make_approved(annotator, reviewer):
 
     def make(n: int) -> None:
         body = "".join(chr(0x410 + i % 32) for i in range(n + 1))
-        article = services.article_create(title=f"Long {n}", body=body)
+        article = article_create(title=f"Long {n}", body=body)
         Annotation.objects.bulk_create(
             Annotation(
                 article=article,
@@ -295,8 +302,8 @@ def make_approved(annotator, reviewer):
 @pytest.mark.parametrize("url", [JSONL, CSV, JSONLD])
 def test_exports_stream_in_pieces(client_for, consumer, make_approved, monkeypatch, url):
     """The response is streamed piece by piece, not built whole first."""
-    monkeypatch.setattr(exporters, "FLUSH_BYTES", 4096)
-    monkeypatch.setattr(exporters, "CHUNK_ROWS", 50)
+    monkeypatch.setattr(stream, "FLUSH_BYTES", 4096)
+    monkeypatch.setattr(stream, "CHUNK_ROWS", 50)
     make_approved(300)
     response = client_for(consumer).get(url)
     assert response.streaming
@@ -318,7 +325,7 @@ def peak_memory_of_export(client, url: str) -> int:
 @pytest.mark.parametrize("url", [JSONL, CSV, JSONLD])
 def test_export_memory_does_not_grow_with_rows(client_for, consumer, make_approved, monkeypatch, url):
     """Four times the rows, about the same peak memory: rows are never all held at once."""
-    monkeypatch.setattr(exporters, "CHUNK_ROWS", 100)
+    monkeypatch.setattr(stream, "CHUNK_ROWS", 100)
     client = client_for(consumer)
     make_approved(400)
     peak_fewer = peak_memory_of_export(client, url)

@@ -6,9 +6,10 @@ import pytest
 from django.http import QueryDict
 from django.utils import timezone
 
-from annotations import services
 from annotations.filters import AnnotationFilter
 from annotations.models import Annotation
+from annotations.services.articles import article_create
+from annotations.services.reviews import annotation_approve, annotation_reject
 
 URL = "/api/annotations/"
 
@@ -21,9 +22,7 @@ def data(annotator, other_annotator, reviewer, other_reviewer, article, make_ann
     entity GPE (carol, rejected by bob), artifact literal_rendering (carol, pending),
     and on a German article from another source, claim (alice, approved by dave).
     """
-    other = services.article_create(
-        title="Zweiter", body="Der Kanzler sagte, Kyiv sei ruhig.", source="Kyodo", language="de"
-    )
+    other = article_create(title="Zweiter", body="Der Kanzler sagte, Kyiv sei ruhig.", source="Kyodo", language="de")
     made = {
         "claim": make_annotation(annotator, article, quote="Kyiv was calm", claimant="police"),
         "person": make_annotation(annotator, article, kind="entity", quote="Fumio Kishida", entity_type="PERSON"),
@@ -33,10 +32,10 @@ def data(annotator, other_annotator, reviewer, other_reviewer, article, make_ann
         ),
         "german": make_annotation(annotator, other, quote="Kyiv sei ruhig"),
     }
-    services.annotation_approve(actor=reviewer, annotation_id=made["claim"].pk)
-    services.annotation_approve(actor=other_reviewer, annotation_id=made["person"].pk)
-    services.annotation_reject(actor=reviewer, annotation_id=made["gpe"].pk, comment="no")
-    services.annotation_approve(actor=other_reviewer, annotation_id=made["german"].pk)
+    annotation_approve(actor=reviewer, annotation_id=made["claim"].pk)
+    annotation_approve(actor=other_reviewer, annotation_id=made["person"].pk)
+    annotation_reject(actor=reviewer, annotation_id=made["gpe"].pk, comment="no")
+    annotation_approve(actor=other_reviewer, annotation_id=made["german"].pk)
     return made
 
 

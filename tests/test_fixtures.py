@@ -17,7 +17,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from annotations import services
+from annotations.domain.articles import body_sha256
+from annotations.domain.roles import Role
 from annotations.management.commands.build_fixtures import (
     FIXTURE_FILES,
     FIXTURES_DIR,
@@ -26,7 +27,9 @@ from annotations.management.commands.build_fixtures import (
     load_spec,
 )
 from annotations.models import Annotation, AnnotationEvent, Article, ArtifactType, EntityType, Kind, Status
-from annotations.roles import Role, user_role
+from annotations.selectors.users import user_role
+from annotations.services.annotations import annotation_create
+from annotations.services.articles import article_create
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SPEC = load_spec()
@@ -125,7 +128,7 @@ def test_articles_are_the_seed_files_verbatim(demo):
     for article in articles:
         raw = (SEEDS / article.imported_from).read_bytes()
         assert article.body == raw.decode("utf-8")
-        assert article.content_sha256 == hashlib.sha256(raw).hexdigest() == services.body_sha256(article.body)
+        assert article.content_sha256 == hashlib.sha256(raw).hexdigest() == body_sha256(article.body)
         sidecar = json.loads((SEEDS / article.imported_from).with_suffix(".json").read_text(encoding="utf-8"))
         assert article.title == sidecar["title"]
         assert article.source == sidecar.get("source", "")
@@ -273,7 +276,7 @@ def test_api_shows_the_history_of_a_reopened_annotation(demo, client_for):
 def test_the_demo_database_takes_new_annotations(demo):
     """After loading fixtures with fixed ids, new rows get fresh ids (the id sequences were moved on)."""
     annotator = get_user_model().objects.get(username="annotator")
-    created = services.annotation_create(
+    created = annotation_create(
         actor=annotator, article=seed_article("000"), kind="entity", quote="Kyodo", entity_type="ORG"
     )
     assert created.pk > Annotation.objects.exclude(pk=created.pk).order_by("-pk").first().pk
@@ -304,7 +307,7 @@ def test_load_demo_refuses_a_database_with_articles(demo):
 
 def test_load_demo_leaves_existing_work_alone(db):
     """On a database with someone's article, nothing of the demo is loaded."""
-    services.article_create(title="Our own", body="Our own article.")
+    article_create(title="Our own", body="Our own article.")
     out = StringIO()
     call_command("load_demo", stdout=out)
     assert "not loaded" in out.getvalue()

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from annotations.highlight import highlight_body
+from annotations.desk.highlight import highlight_body
 
 BODY = "Prime Minister 🇯🇵 Fumio Kishida met Зеленский in Kyiv 🙂. Kyiv was calm.\nThe end."
 

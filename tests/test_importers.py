@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotations.importers import infer_title_and_date
+from annotations.interchange.articles import infer_title_and_date
 from annotations.models import Article
 
 from .conftest import SEEDS

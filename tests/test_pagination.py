@@ -4,9 +4,10 @@ import pytest
 from django.core.paginator import Paginator
 from django.db import connection
 
+from annotations.api.pagination import PageNumberPagination
 from annotations.models import Annotation, Article, Status
-from annotations.pagination import IdsFirstPaginator, PageNumberPagination
-from annotations.services import article_create
+from annotations.query.pages import IdsFirstPaginator
+from annotations.services.articles import article_create
 
 pytestmark = pytest.mark.django_db
 

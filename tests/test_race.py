@@ -5,9 +5,10 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from annotations import services
-from annotations.errors import Conflict
+from annotations.domain.errors import Conflict
 from annotations.models import Status
+from annotations.services.annotations import annotation_create
+from annotations.services.reviews import annotation_approve, annotation_reject
 
 pytestmark = [
     pytest.mark.postgres,
@@ -41,12 +42,10 @@ def race(*calls):
 @pytest.mark.parametrize("rounds", [range(5)])
 def test_two_reviewers_racing_one_wins_the_other_gets_conflict(annotator, reviewer, other_reviewer, article, rounds):
     for round_ in rounds:
-        annotation = services.annotation_create(
-            actor=annotator, article=article, kind="claim", start=round_, end=round_ + 10
-        )
+        annotation = annotation_create(actor=annotator, article=article, kind="claim", start=round_, end=round_ + 10)
         outcomes = race(
-            lambda a=annotation: services.annotation_approve(actor=reviewer, annotation_id=a.id),
-            lambda a=annotation: services.annotation_reject(actor=other_reviewer, annotation_id=a.id, comment="no"),
+            lambda a=annotation: annotation_approve(actor=reviewer, annotation_id=a.id),
+            lambda a=annotation: annotation_reject(actor=other_reviewer, annotation_id=a.id, comment="no"),
         )
         winners = [o for o in outcomes if not isinstance(o, Exception)]
         losers = [o for o in outcomes if isinstance(o, Exception)]
@@ -59,7 +58,7 @@ def test_two_reviewers_racing_one_wins_the_other_gets_conflict(annotator, review
 
 
 def test_racing_api_requests_one_gets_409(client_for, annotator, reviewer, other_reviewer, article):
-    annotation = services.annotation_create(actor=annotator, article=article, kind="claim", start=0, end=5)
+    annotation = annotation_create(actor=annotator, article=article, kind="claim", start=0, end=5)
     clients = [client_for(reviewer), client_for(other_reviewer)]
     outcomes = race(*[lambda c=c: c.post(f"/api/annotations/{annotation.id}/approve/", {}) for c in clients])
     assert sorted(r.status_code for r in outcomes) == [200, 409]

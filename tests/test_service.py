@@ -15,7 +15,7 @@ def test_health_ok_without_credentials(client_for):
 
 @pytest.mark.django_db
 def test_health_is_503_when_the_database_does_not_answer(client_for):
-    with mock.patch("annotations.views.connection.cursor", side_effect=OperationalError("down")):
+    with mock.patch("annotations.api.health.connection.cursor", side_effect=OperationalError("down")):
         response = client_for().get("/api/health/")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"

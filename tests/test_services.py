@@ -3,9 +3,11 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from annotations import services
-from annotations.errors import Conflict, InvalidInput, Missing, NotAllowed
+from annotations.domain.errors import Conflict, InvalidInput, Missing, NotAllowed
 from annotations.models import Annotation, AnnotationEvent, Status
+from annotations.services.annotations import annotation_create, annotation_delete, annotation_update
+from annotations.services.articles import article_create
+from annotations.services.reviews import annotation_approve, annotation_reject, annotation_reopen
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +20,7 @@ def errors_of(excinfo) -> dict:
 
 
 def test_create_by_offsets_fills_the_quote(annotator, article):
-    annotation = services.annotation_create(actor=annotator, article=article, kind="claim", start=0, end=14)
+    annotation = annotation_create(actor=annotator, article=article, kind="claim", start=0, end=14)
     assert annotation.quote == "Prime Minister"
     assert annotation.status == Status.PENDING
     assert annotation.created_by == annotator
@@ -27,7 +29,7 @@ def test_create_by_offsets_fills_the_quote(annotator, article):
 def test_offsets_are_code_points_not_utf16_units(annotator, article):
     """Emoji before the span count as one code point each (a flag is two)."""
     start = article.body.index("Зеленский")
-    annotation = services.annotation_create(
+    annotation = annotation_create(
         actor=annotator, article=article, kind="entity", entity_type="PERSON", quote="Зеленский"
     )
     assert (annotation.start, annotation.end) == (start, start + 9)
@@ -37,7 +39,7 @@ def test_offsets_are_code_points_not_utf16_units(annotator, article):
 
 
 def test_create_by_quote_alone(annotator, article):
-    annotation = services.annotation_create(
+    annotation = annotation_create(
         actor=annotator, article=article, kind="entity", entity_type="PERSON", quote="Fumio Kishida"
     )
     assert article.body[annotation.start : annotation.end] == "Fumio Kishida"
@@ -45,19 +47,19 @@ def test_create_by_quote_alone(annotator, article):
 
 def test_quote_found_twice_needs_start(annotator, article):
     with pytest.raises(InvalidInput) as excinfo:
-        services.annotation_create(actor=annotator, article=article, kind="entity", entity_type="GPE", quote="Kyiv")
+        annotation_create(actor=annotator, article=article, kind="entity", entity_type="GPE", quote="Kyiv")
     assert errors_of(excinfo) == {"start": ["The quote occurs 2 times in the article body; give start to say which."]}
     second = article.body.rindex("Kyiv")
-    annotation = services.annotation_create(
+    annotation = annotation_create(
         actor=annotator, article=article, kind="entity", entity_type="GPE", quote="Kyiv", start=second
     )
     assert (annotation.start, annotation.end) == (second, second + 4)
 
 
 def test_overlapping_occurrences_are_counted(annotator, make_user):
-    article = services.article_create(title="t", body="aaa")
+    article = article_create(title="t", body="aaa")
     with pytest.raises(InvalidInput, match="occurs 2 times"):
-        services.annotation_create(actor=annotator, article=article, kind="claim", quote="aa")
+        annotation_create(actor=annotator, article=article, kind="claim", quote="aa")
 
 
 @pytest.mark.parametrize(
@@ -76,7 +78,7 @@ def test_overlapping_occurrences_are_counted(annotator, make_user):
 )
 def test_bad_spans_are_refused_and_store_nothing(annotator, article, span, field, message):
     with pytest.raises(InvalidInput) as excinfo:
-        services.annotation_create(actor=annotator, article=article, kind="claim", **span)
+        annotation_create(actor=annotator, article=article, kind="claim", **span)
     assert message in " ".join(errors_of(excinfo)[field])
     assert not Annotation.objects.exists()
     assert not AnnotationEvent.objects.exists()
@@ -99,15 +101,15 @@ def test_bad_spans_are_refused_and_store_nothing(annotator, article, span, field
 )
 def test_kind_specific_fields(annotator, article, fields, field):
     with pytest.raises(InvalidInput) as excinfo:
-        services.annotation_create(actor=annotator, article=article, start=0, end=5, **fields)
+        annotation_create(actor=annotator, article=article, start=0, end=5, **fields)
     assert field in errors_of(excinfo)
 
 
 def test_each_kind_with_its_attributes(annotator, article):
-    claim = services.annotation_create(
+    claim = annotation_create(
         actor=annotator, article=article, kind="claim", quote="Kyiv was calm.", claimant="Reporter", note="n"
     )
-    artifact = services.annotation_create(
+    artifact = annotation_create(
         actor=annotator,
         article=article,
         kind="translation_artifact",
@@ -120,19 +122,19 @@ def test_each_kind_with_its_attributes(annotator, article):
 
 
 def test_duplicate_is_refused_but_overlaps_and_other_types_are_allowed(annotator, other_annotator, article):
-    services.annotation_create(actor=annotator, article=article, kind="claim", start=0, end=14)
+    annotation_create(actor=annotator, article=article, kind="claim", start=0, end=14)
     with pytest.raises(InvalidInput, match="already has an annotation"):
-        services.annotation_create(actor=other_annotator, article=article, kind="claim", start=0, end=14)
-    services.annotation_create(actor=annotator, article=article, kind="claim", start=0, end=20)  # overlapping
-    services.annotation_create(actor=annotator, article=article, kind="claim", start=6, end=14)  # nested
-    services.annotation_create(actor=annotator, article=article, kind="entity", entity_type="PERSON", start=0, end=14)
-    services.annotation_create(actor=annotator, article=article, kind="entity", entity_type="ORG", start=0, end=14)
+        annotation_create(actor=other_annotator, article=article, kind="claim", start=0, end=14)
+    annotation_create(actor=annotator, article=article, kind="claim", start=0, end=20)  # overlapping
+    annotation_create(actor=annotator, article=article, kind="claim", start=6, end=14)  # nested
+    annotation_create(actor=annotator, article=article, kind="entity", entity_type="PERSON", start=0, end=14)
+    annotation_create(actor=annotator, article=article, kind="entity", entity_type="ORG", start=0, end=14)
     assert Annotation.objects.count() == 5
 
 
 def test_consumer_cannot_create(consumer, article):
     with pytest.raises(NotAllowed):
-        services.annotation_create(actor=consumer, article=article, kind="claim", start=0, end=5)
+        annotation_create(actor=consumer, article=article, kind="claim", start=0, end=5)
 
 
 # --- the database holds the invariants too -----------------------------------------
@@ -167,11 +169,11 @@ def test_database_refuses_duplicate_untyped_spans(annotator, article):
 
 @pytest.fixture
 def pending(annotator, article):
-    return services.annotation_create(actor=annotator, article=article, kind="claim", quote="Kyiv was calm.")
+    return annotation_create(actor=annotator, article=article, kind="claim", quote="Kyiv was calm.")
 
 
 def test_approve_by_another_reviewer(pending, reviewer):
-    annotation = services.annotation_approve(actor=reviewer, annotation_id=pending.id, comment="checked")
+    annotation = annotation_approve(actor=reviewer, annotation_id=pending.id, comment="checked")
     assert annotation.status == Status.APPROVED
     assert annotation.reviewed_by == reviewer
     assert annotation.reviewed_at is not None
@@ -181,74 +183,74 @@ def test_approve_by_another_reviewer(pending, reviewer):
 def test_author_can_never_review_own_annotation_whatever_their_role(make_user, article):
     for role in ("reviewer", "admin"):
         author = make_user(role)
-        annotation = services.annotation_create(actor=author, article=article, kind="claim", start=0, end=5 + len(role))
-        for review in (services.annotation_approve, services.annotation_reopen):
+        annotation = annotation_create(actor=author, article=article, kind="claim", start=0, end=5 + len(role))
+        for review in (annotation_approve, annotation_reopen):
             with pytest.raises(NotAllowed, match="four eyes"):
                 review(actor=author, annotation_id=annotation.id)
         with pytest.raises(NotAllowed, match="four eyes"):
-            services.annotation_reject(actor=author, annotation_id=annotation.id, comment="no")
+            annotation_reject(actor=author, annotation_id=annotation.id, comment="no")
         assert Annotation.objects.get(pk=annotation.id).status == Status.PENDING
 
 
 def test_annotators_and_consumers_cannot_review(pending, other_annotator, consumer):
     for actor in (other_annotator, consumer):
         with pytest.raises(NotAllowed):
-            services.annotation_approve(actor=actor, annotation_id=pending.id)
+            annotation_approve(actor=actor, annotation_id=pending.id)
 
 
 def test_reviewing_twice_is_a_conflict(pending, reviewer, other_reviewer):
-    services.annotation_approve(actor=reviewer, annotation_id=pending.id)
+    annotation_approve(actor=reviewer, annotation_id=pending.id)
     with pytest.raises(Conflict, match="approved"):
-        services.annotation_approve(actor=other_reviewer, annotation_id=pending.id)
+        annotation_approve(actor=other_reviewer, annotation_id=pending.id)
     with pytest.raises(Conflict):
-        services.annotation_reject(actor=other_reviewer, annotation_id=pending.id, comment="late")
+        annotation_reject(actor=other_reviewer, annotation_id=pending.id, comment="late")
 
 
 def test_reject_needs_a_comment(pending, reviewer):
     with pytest.raises(InvalidInput) as excinfo:
-        services.annotation_reject(actor=reviewer, annotation_id=pending.id, comment="  ")
+        annotation_reject(actor=reviewer, annotation_id=pending.id, comment="  ")
     assert "comment" in errors_of(excinfo)
-    rejected = services.annotation_reject(actor=reviewer, annotation_id=pending.id, comment="Not a claim.")
+    rejected = annotation_reject(actor=reviewer, annotation_id=pending.id, comment="Not a claim.")
     assert (rejected.status, rejected.review_comment) == (Status.REJECTED, "Not a claim.")
 
 
 def test_reopen_from_approved_or_rejected_only(pending, reviewer, other_reviewer):
     with pytest.raises(Conflict):
-        services.annotation_reopen(actor=reviewer, annotation_id=pending.id)
-    services.annotation_approve(actor=reviewer, annotation_id=pending.id)
-    reopened = services.annotation_reopen(actor=other_reviewer, annotation_id=pending.id, comment="second look")
+        annotation_reopen(actor=reviewer, annotation_id=pending.id)
+    annotation_approve(actor=reviewer, annotation_id=pending.id)
+    reopened = annotation_reopen(actor=other_reviewer, annotation_id=pending.id, comment="second look")
     assert reopened.status == Status.PENDING
     assert reopened.reviewed_by is None
-    services.annotation_reject(actor=reviewer, annotation_id=pending.id, comment="wrong")
-    assert services.annotation_reopen(actor=reviewer, annotation_id=pending.id).status == Status.PENDING
+    annotation_reject(actor=reviewer, annotation_id=pending.id, comment="wrong")
+    assert annotation_reopen(actor=reviewer, annotation_id=pending.id).status == Status.PENDING
 
 
 def test_unknown_annotation_is_missing(reviewer):
     with pytest.raises(Missing):
-        services.annotation_approve(actor=reviewer, annotation_id=987654)
+        annotation_approve(actor=reviewer, annotation_id=987654)
 
 
 # --- edit and delete ---------------------------------------------------------------------
 
 
 def test_author_edits_and_a_rejected_annotation_goes_back_to_pending(pending, annotator, reviewer):
-    services.annotation_reject(actor=reviewer, annotation_id=pending.id, comment="span too long")
-    edited = services.annotation_update(actor=annotator, annotation_id=pending.id, quote="Kyiv was calm", start=None)
+    annotation_reject(actor=reviewer, annotation_id=pending.id, comment="span too long")
+    edited = annotation_update(actor=annotator, annotation_id=pending.id, quote="Kyiv was calm", start=None)
     assert edited.status == Status.PENDING
     assert edited.quote == "Kyiv was calm"
     assert (edited.reviewed_by, edited.review_comment) == (None, "")
 
 
 def test_edit_by_offsets_keeps_the_other_offset(pending, annotator, article):
-    edited = services.annotation_update(actor=annotator, annotation_id=pending.id, end=pending.end - 1)
+    edited = annotation_update(actor=annotator, annotation_id=pending.id, end=pending.end - 1)
     assert edited.quote == article.body[pending.start : pending.end - 1]
 
 
 def test_edit_that_changes_kind_must_bring_its_type(pending, annotator):
     with pytest.raises(InvalidInput) as excinfo:
-        services.annotation_update(actor=annotator, annotation_id=pending.id, kind="entity")
+        annotation_update(actor=annotator, annotation_id=pending.id, kind="entity")
     assert "entity_type" in errors_of(excinfo)
-    edited = services.annotation_update(
+    edited = annotation_update(
         actor=annotator, annotation_id=pending.id, kind="entity", entity_type="GPE", quote="Kyiv", start=pending.start
     )
     assert (edited.kind, edited.entity_type, edited.quote) == ("entity", "GPE", "Kyiv")
@@ -257,43 +259,43 @@ def test_edit_that_changes_kind_must_bring_its_type(pending, annotator):
 def test_nobody_else_edits_or_deletes(pending, other_annotator, reviewer):
     for actor in (other_annotator, reviewer):
         with pytest.raises(NotAllowed):
-            services.annotation_update(actor=actor, annotation_id=pending.id, note="mine now")
+            annotation_update(actor=actor, annotation_id=pending.id, note="mine now")
         with pytest.raises(NotAllowed):
-            services.annotation_delete(actor=actor, annotation_id=pending.id)
+            annotation_delete(actor=actor, annotation_id=pending.id)
 
 
 def test_approved_annotation_cannot_be_edited_even_by_admin(pending, annotator, reviewer, admin_user):
-    services.annotation_approve(actor=reviewer, annotation_id=pending.id)
+    annotation_approve(actor=reviewer, annotation_id=pending.id)
     for actor in (annotator, admin_user):
         with pytest.raises(Conflict):
-            services.annotation_update(actor=actor, annotation_id=pending.id, note="late change")
+            annotation_update(actor=actor, annotation_id=pending.id, note="late change")
 
 
 def test_admin_edits_others_annotations(pending, admin_user):
-    assert services.annotation_update(actor=admin_user, annotation_id=pending.id, note="tidied").note == "tidied"
+    assert annotation_update(actor=admin_user, annotation_id=pending.id, note="tidied").note == "tidied"
 
 
 def test_delete_rules(pending, annotator, reviewer, admin_user, article):
-    services.annotation_approve(actor=reviewer, annotation_id=pending.id)
+    annotation_approve(actor=reviewer, annotation_id=pending.id)
     with pytest.raises(Conflict):
-        services.annotation_delete(actor=annotator, annotation_id=pending.id)
-    services.annotation_delete(actor=admin_user, annotation_id=pending.id)
+        annotation_delete(actor=annotator, annotation_id=pending.id)
+    annotation_delete(actor=admin_user, annotation_id=pending.id)
     assert not Annotation.objects.filter(pk=pending.id).exists()
-    own = services.annotation_create(actor=annotator, article=article, kind="claim", start=0, end=5)
-    services.annotation_delete(actor=annotator, annotation_id=own.id)
+    own = annotation_create(actor=annotator, article=article, kind="claim", start=0, end=5)
+    annotation_delete(actor=annotator, annotation_id=own.id)
     assert not Annotation.objects.filter(pk=own.id).exists()
 
 
 def test_edit_into_a_duplicate_is_refused(annotator, article):
-    services.annotation_create(actor=annotator, article=article, kind="claim", start=0, end=5)
-    other = services.annotation_create(actor=annotator, article=article, kind="claim", start=0, end=6)
+    annotation_create(actor=annotator, article=article, kind="claim", start=0, end=5)
+    other = annotation_create(actor=annotator, article=article, kind="claim", start=0, end=6)
     with pytest.raises(InvalidInput, match="already has"):
-        services.annotation_update(actor=annotator, annotation_id=other.id, end=5)
+        annotation_update(actor=annotator, annotation_id=other.id, end=5)
 
 
 def test_unknown_field_cannot_be_edited(pending, annotator):
     with pytest.raises(InvalidInput) as excinfo:
-        services.annotation_update(actor=annotator, annotation_id=pending.id, status="approved")
+        annotation_update(actor=annotator, annotation_id=pending.id, status="approved")
     assert "status" in errors_of(excinfo)
 
 
@@ -301,10 +303,10 @@ def test_unknown_field_cannot_be_edited(pending, annotator):
 
 
 def test_history_records_every_change_in_order(pending, annotator, reviewer, other_reviewer):
-    services.annotation_reject(actor=reviewer, annotation_id=pending.id, comment="cut the full stop")
-    services.annotation_update(actor=annotator, annotation_id=pending.id, end=pending.end - 1)
-    services.annotation_approve(actor=other_reviewer, annotation_id=pending.id, comment="ok")
-    services.annotation_reopen(actor=reviewer, annotation_id=pending.id, comment="claimant missing")
+    annotation_reject(actor=reviewer, annotation_id=pending.id, comment="cut the full stop")
+    annotation_update(actor=annotator, annotation_id=pending.id, end=pending.end - 1)
+    annotation_approve(actor=other_reviewer, annotation_id=pending.id, comment="ok")
+    annotation_reopen(actor=reviewer, annotation_id=pending.id, comment="claimant missing")
     events = list(
         pending.events.order_by("at", "id").values_list(
             "action", "actor__username", "from_status", "to_status", "comment"
@@ -321,12 +323,12 @@ def test_history_records_every_change_in_order(pending, annotator, reviewer, oth
 
 def test_refused_change_writes_no_history(pending, annotator):
     with pytest.raises(NotAllowed):
-        services.annotation_approve(actor=annotator, annotation_id=pending.id)
+        annotation_approve(actor=annotator, annotation_id=pending.id)
     assert pending.events.count() == 1
 
 
 def test_review_event_time_is_the_review_time(pending, reviewer):
-    annotation = services.annotation_approve(actor=reviewer, annotation_id=pending.id)
+    annotation = annotation_approve(actor=reviewer, annotation_id=pending.id)
     assert annotation.events.get(action="approved").at == annotation.reviewed_at
 
 
@@ -339,11 +341,11 @@ def test_context_is_stored_on_create_and_recomputed_when_the_span_changes(pendin
     stored = Annotation.objects.get(pk=pending.pk)
     assert (stored.prefix, stored.suffix) == (body[pending.start - 32 : pending.start], "\nThe end.")
     assert len(stored.prefix) == 32 and "🙂" in stored.prefix  # code points, not bytes or UTF-16 units
-    services.annotation_update(actor=annotator, annotation_id=pending.id, quote="Prime Minister")
+    annotation_update(actor=annotator, annotation_id=pending.id, quote="Prime Minister")
     stored = Annotation.objects.get(pk=pending.pk)
     assert (stored.prefix, stored.suffix) == ("", body[14:46])
-    services.annotation_update(actor=annotator, annotation_id=pending.id, end=5)
+    annotation_update(actor=annotator, annotation_id=pending.id, end=5)
     assert Annotation.objects.get(pk=pending.pk).suffix == body[5:37]
-    services.annotation_update(actor=annotator, annotation_id=pending.id, note="the span stays")
+    annotation_update(actor=annotator, annotation_id=pending.id, note="the span stays")
     stored = Annotation.objects.get(pk=pending.pk)
     assert (stored.prefix, stored.suffix) == ("", body[5:37])

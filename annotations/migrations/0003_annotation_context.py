@@ -1,7 +1,7 @@
 from django.db import migrations, models
 
 # The services' own helper, so that stored context is the same however a row got it.
-from annotations.services import span_context
+from annotations.domain.spans import span_context
 
 ARTICLES_PER_BATCH = 100  # article bodies held at once while their annotations' context is cut
 

@@ -3,7 +3,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from annotations.roles import ROLE_NAMES, Role, assign_role
+from annotations.domain.roles import ROLE_NAMES, Role
+from annotations.services.users import assign_role
 
 
 class Command(BaseCommand):

@@ -19,10 +19,11 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations.importers import parse_file
-from annotations.models import ArtifactType, EntityType, HistoryAction, Kind, Status
-from annotations.roles import Role
-from annotations.services import span_context
+from annotations.domain.roles import Role
+from annotations.domain.spans import occurrences, span_context
+from annotations.domain.transitions import BY_ACTION, HistoryAction, Status
+from annotations.interchange.articles import parse_file
+from annotations.models import ArtifactType, EntityType, Kind
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
@@ -40,15 +41,6 @@ BETWEEN_ANNOTATIONS = timedelta(minutes=5)
 BETWEEN_STEPS = timedelta(hours=20)
 # Pinned (Django 5.2's default), so that the hashes do not change when Django's default does.
 PASSWORD_ITERATIONS = 1_000_000
-
-# action -> (statuses it may start from, status it leads to)
-TRANSITIONS = {
-    HistoryAction.APPROVED: ({Status.PENDING}, Status.APPROVED),
-    HistoryAction.REJECTED: ({Status.PENDING}, Status.REJECTED),
-    HistoryAction.REOPENED: ({Status.APPROVED, Status.REJECTED}, Status.PENDING),
-    HistoryAction.EDITED: ({Status.PENDING, Status.REJECTED}, Status.PENDING),
-}
-REVIEW_ACTIONS = {HistoryAction.APPROVED, HistoryAction.REJECTED, HistoryAction.REOPENED}
 
 
 class SpecError(Exception):
@@ -112,7 +104,7 @@ def demo_password_hash(username: str) -> str:
 
 def _user_record(username: str, role: Role) -> dict:
     # Natural keys (no pk): loaddata matches users by username and groups by name; the
-    # role groups themselves are created by the post_migrate hook. Flags as roles.assign_role sets them.
+    # role groups themselves are created by the post_migrate hook. Flags as services/users.assign_role sets them.
     return {
         "model": "auth.user",
         "fields": {
@@ -156,10 +148,7 @@ def _article_record(path: Path, pk: int) -> dict:
 
 
 def _find(body: str, quote: str, occurrence: int | None) -> int:
-    hits, at = [], body.find(quote)
-    while at != -1:
-        hits.append(at)
-        at = body.find(quote, at + 1)
+    hits = occurrences(body, quote)
     if not hits:
         raise SpecError("the quote is not in the seed text")
     if occurrence is None:
@@ -193,20 +182,23 @@ def _annotation_records(
     events = [_event(first_event_pk, pk, HistoryAction.CREATED, author, created_at, "", Status.PENDING, "")]
     status, reviewed = Status.PENDING, (None, None, "")
     for number, (action, actor, comment) in enumerate(item["history"], start=1):
-        allowed_from, to_status = TRANSITIONS[action]
-        if status not in allowed_from:
+        transition = BY_ACTION.get(action)
+        if transition is None:
+            raise SpecError(f"step {number}: no such move as {action!r}")
+        if status not in transition.from_statuses:
             raise SpecError(f"step {number}: cannot be {action} while {status}")
-        if action in REVIEW_ACTIONS and (roles.get(actor, Role.NONE) < Role.REVIEWER or actor == author):
+        if transition.by_reviewer and (roles.get(actor, Role.NONE) < Role.REVIEWER or actor == author):
             raise SpecError(f"step {number}: {actor!r} may not review it (a reviewer other than the author)")
-        if action == HistoryAction.EDITED and actor != author and roles.get(actor) is not Role.ADMIN:
+        if not transition.by_reviewer and actor != author and roles.get(actor) is not Role.ADMIN:
             raise SpecError(f"step {number}: only the author or an admin may edit it")
-        if action == HistoryAction.REJECTED and not comment.strip():
-            raise SpecError(f"step {number}: a rejection needs a comment")
+        if transition.comment_required and not comment.strip():
+            raise SpecError(f"step {number}: {transition.noun} needs a comment")
+        to_status = transition.to_status
         at = created_at + number * BETWEEN_STEPS
         events.append(_event(first_event_pk + number, pk, action, actor, at, status, to_status, comment))
         status = to_status
         # As the services do: a review records who and when; going back to pending clears that.
-        reviewed = (actor, at, comment) if to_status != Status.PENDING else (None, None, "")
+        reviewed = (actor, at, comment) if transition.records_review else (None, None, "")
 
     reviewer, reviewed_at, review_comment = reviewed
     prefix, suffix = span_context(body, start, end)

@@ -12,18 +12,20 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from django.urls import reverse
 
-from annotations import exporters, selectors
-from annotations.errors import InvalidInput
-from annotations.filters import AnnotationFilter
+from annotations.domain.errors import InvalidInput
+from annotations.filters import AnnotationExportFilter
+from annotations.interchange.jsonld import Iris
+from annotations.interchange.registry import FORMATS
+from annotations.selectors.annotations import annotations_for_export
 
-FILTERS = [name for name in AnnotationFilter.base_filters if name != "status"]
+FILTERS = list(AnnotationExportFilter.base_filters)
 
 
 class Command(BaseCommand):
     help = "Stream approved annotations as JSONL, CSV or JSON-LD, filtered like GET /api/annotations/."
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", required=True, choices=sorted(exporters.FORMATS))
+        parser.add_argument("--format", required=True, choices=sorted(FORMATS))
         parser.add_argument("--output", help="file to write (default: standard output)")
         parser.add_argument("--base-url", default="http://localhost:8000", help="for the IRIs of JSON-LD")
         filters = parser.add_argument_group("filters, as on the list endpoint")
@@ -35,19 +37,15 @@ class Command(BaseCommand):
         for name in FILTERS:
             params.setlist(name, options[f"filter_{name}"] or [])
         try:
-            annotations = selectors.annotations_for_export(params=params)
+            annotations = annotations_for_export(params=params)
         except InvalidInput as error:
             raise CommandError(str(error)) from None
         base_url = base_url.rstrip("/")
         collection = f"{base_url}{reverse(f'export-{format}')}"
         if params:
             collection += f"?{params.urlencode()}"
-        iris = exporters.Iris(
-            collection=collection,
-            annotations=f"{base_url}{reverse('annotation-list')}",
-            articles=f"{base_url}{reverse('article-list')}",
-        )
-        pieces = exporters.FORMATS[format].write(annotations, iris=iris)
+        iris = Iris.of(collection=collection, absolute=lambda path: f"{base_url}{path}")
+        pieces = FORMATS[format].write(annotations, iris=iris)
         if output:
             with open(output, "wb") as file:
                 file.writelines(pieces)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations.importers import ImportFailure, ParsedFile, find_files, parse_file
-from annotations.services import articles_import
+from annotations.interchange.articles import ImportFailure, ParsedFile, find_files, parse_file
+from annotations.services.imports import articles_import
 
 # Files are stored in batches of about this many articles: one transaction and
 # a handful of queries each, rather than a query per article.

@@ -17,7 +17,7 @@ from django.db.models import Count
 from rest_framework.authtoken.models import Token
 
 from annotations.models import Annotation, Article, Status
-from annotations.roles import user_role
+from annotations.selectors.users import user_role
 
 from .build_fixtures import FIXTURE_FILES, FIXTURES_DIR, USERS_FILE
 

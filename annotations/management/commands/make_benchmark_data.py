@@ -24,6 +24,9 @@ from django.core.management.base import BaseCommand
 from django.db import connection, models, transaction
 from psycopg.copy import QueuedLibpqWriter
 
+from annotations.domain.articles import body_sha256
+from annotations.domain.roles import Role
+from annotations.domain.spans import span_context
 from annotations.models import (
     Annotation,
     AnnotationEvent,
@@ -34,8 +37,7 @@ from annotations.models import (
     Kind,
     Status,
 )
-from annotations.roles import Role, sync_role_groups
-from annotations.services import body_sha256, span_context
+from annotations.services.users import sync_role_groups
 
 WORDS = [
     "the",
@@ -164,40 +166,10 @@ STATUS_WEIGHTS = ([Status.APPROVED, Status.PENDING, Status.REJECTED], [75, 15, 1
 ANNOTATIONS_PER_ARTICLE = 400
 BATCH = 5000  # rows per INSERT batch off PostgreSQL
 
-ANNOTATION_COLUMNS = [
-    "id",
-    "article_id",
-    "kind",
-    "start",
-    "end",
-    "quote",
-    "prefix",
-    "suffix",
-    "entity_type",
-    "artifact_type",
-    "suggested_correction",
-    "claimant",
-    "note",
-    "status",
-    "created_by_id",
-    "created_at",
-    "updated_at",
-    "reviewed_by_id",
-    "reviewed_at",
-    "review_comment",
-]
-ARTICLE_COLUMNS = [
-    "id",
-    "title",
-    "body",
-    "source",
-    "url",
-    "language",
-    "published_at",
-    "content_sha256",
-    "imported_from",
-    "created_at",
-]
+
+def _columns(model) -> list[str]:
+    """The table's columns in the model's field order: the order of the tuples built here."""
+    return [field.column for field in model._meta.concrete_fields]
 
 
 class Command(BaseCommand):
@@ -230,8 +202,8 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             _skip_foreign_key_checks()
-            _insert(Article, ARTICLE_COLUMNS, articles)
-            _insert(Annotation, ANNOTATION_COLUMNS, annotation_rows())
+            _insert(Article, _columns(Article), articles)
+            _insert(Annotation, _columns(Annotation), annotation_rows())
             _insert_history(first_annotation)
             _move_sequences()
         loaded = time.monotonic() - started

@@ -3,7 +3,7 @@ optional `NAME.json` sidecar of metadata) and `.jsonl` (one article a line).
 
 Parsing checks every record with the API's own serializer, so a file means
 the same thing as the POSTs it stands for. Nothing here writes: storing is
-`services.articles_import`, which takes whole files so that each is all or
+`services/imports.articles_import`, which takes whole files so that each is all or
 nothing.
 """
 
@@ -15,8 +15,8 @@ from pathlib import Path
 
 from rest_framework.exceptions import ValidationError
 
-from .serializers import ArticleCreateSerializer
-from .services import body_sha256, normalize_body
+from annotations.domain.articles import body_sha256, normalize_body
+from annotations.inputs import ArticleCreateSerializer
 
 SUFFIXES = (".txt", ".jsonl")
 _DATE_MARKER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*")

@@ -1,20 +1,17 @@
-"""Page-number pagination whose cost does not grow with the number of matches.
+"""The API's page-number pagination, whose cost does not grow with the number of matches.
 
-An exact COUNT(*) of a million-row filter costs more than the page itself
-(60 to 600 ms measured, BENCHMARKS.md), so `count` is exact up to
-`exact_count_limit` matches and PostgreSQL's estimate beyond that, with
-`count_is_exact` saying which. Whether there is a next page never depends on
-the count: the page query reads one row more than it returns. Pages are read
-ids first (ids_first), the API's and, through IdsFirstPaginator, the admin's.
+`count` is exact up to `exact_count_limit` matches and PostgreSQL's estimate
+beyond that, with `count_is_exact` saying which (query/pages.py). Whether there
+is a next page never depends on the count: the page query reads one row more
+than it returns.
 """
 
-from django.core.paginator import Paginator
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination as DRFPageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from .selectors import count_matches
+from annotations.query.pages import count_matches, ids_first
 
 BIGGEST_OFFSET = 2**63 - 1  # SQL's OFFSET and LIMIT are 64-bit integers
 
@@ -82,30 +79,3 @@ class PageNumberPagination(DRFPageNumberPagination):
         response["properties"]["count_is_exact"] = {"type": "boolean", "example": True}
         response["required"] = [*response.get("required", []), "count_is_exact"]
         return response
-
-
-def ids_first(queryset, *, offset: int, limit: int):
-    """The rows of queryset[offset:offset + limit], found by their ids first, then read whole
-    (one statement).
-
-    The rows a page skips are then read as ids alone: PostgreSQL computes the selected
-    columns of every row an OFFSET passes over, so an article's annotation counts
-    (subqueries) were counted for every article before the 40th page (325 ms; 10 ms
-    this way). And where the list's order comes from a sort rather than an index (a
-    date window, see AnnotationPageFilter), PostgreSQL sorts ids read off the window's
-    index alone, not whole rows: 7 ms instead of 28 ms for a month of 33,000
-    annotations (BENCHMARKS.md).
-    """
-    return queryset.filter(pk__in=queryset.values("pk")[offset : offset + limit])
-
-
-class IdsFirstPaginator(Paginator):
-    """Django's paginator (the admin's), with pages read by ids_first()."""
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        return self._get_page(ids_first(self.object_list, offset=bottom, limit=top - bottom), number, self)

@@ -1,6 +1,7 @@
 from rest_framework.permissions import BasePermission
 
-from .roles import Role, user_role
+from annotations.domain.roles import Role
+from annotations.selectors.users import user_role
 
 
 class RolePermission(BasePermission):

@@ -1,4 +1,4 @@
-"""Articles, their annotations and the annotations' review history.
+"""Annotations: a checked span of an article's body, its kind and type, and its review state.
 
 Invariants live in the database as well as in the services: offsets are a
 non-empty half-open span, the quote is as long as the span, the type columns
@@ -9,88 +9,15 @@ same span as equal on every database (NULLs would be distinct).
 """
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
+from .articles import Article
+from .choices import ArtifactType, EntityType, Kind, Status
+
 DUPLICATE_SPAN_MESSAGE = "This article already has an annotation of this kind and type on this span."
-
-
-class Article(models.Model):
-    title = models.CharField(max_length=500)
-    body = models.TextField()
-    source = models.CharField(max_length=200, blank=True, help_text="Outlet or agency.")
-    url = models.URLField(max_length=2000, blank=True)
-    language = models.CharField(max_length=35, default="en", help_text="BCP 47 tag.")
-    published_at = models.DateTimeField(null=True, blank=True)
-    content_sha256 = models.CharField(max_length=64, unique=True, editable=False)
-    # NULL, not "", for "not imported": API.md promises null here.
-    imported_from = models.CharField(max_length=500, null=True, blank=True, editable=False)  # noqa: DJ001
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["id"]
-        indexes = [
-            models.Index(fields=["source"]),
-            models.Index(fields=["language"]),
-            models.Index(fields=["published_at"]),
-        ]
-        constraints = [
-            models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class Kind(models.TextChoices):
-    CLAIM = "claim", "Claim"
-    ENTITY = "entity", "Entity"
-    TRANSLATION_ARTIFACT = "translation_artifact", "Translation artifact"
-
-
-class Status(models.TextChoices):
-    PENDING = "pending", "Pending"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-
-
-class EntityType(models.TextChoices):
-    """OntoNotes 5 entity names."""
-
-    PERSON = "PERSON", "Person"
-    ORG = "ORG", "Organisation"
-    GPE = "GPE", "Country, city, state"
-    LOC = "LOC", "Location"
-    NORP = "NORP", "Nationality, religious or political group"
-    FAC = "FAC", "Facility"
-    EVENT = "EVENT", "Event"
-    DATE = "DATE", "Date"
-    TIME = "TIME", "Time"
-    MONEY = "MONEY", "Money"
-    QUANTITY = "QUANTITY", "Quantity"
-    PERCENT = "PERCENT", "Percent"
-    CARDINAL = "CARDINAL", "Cardinal"
-    ORDINAL = "ORDINAL", "Ordinal"
-    LAW = "LAW", "Law"
-    PRODUCT = "PRODUCT", "Product"
-    WORK_OF_ART = "WORK_OF_ART", "Work of art"
-    LANGUAGE = "LANGUAGE", "Language"
-
-
-class ArtifactType(models.TextChoices):
-    MISTRANSLATION = "mistranslation", "Mistranslation (wrong meaning)"
-    WRONG_REFERENT = "wrong_referent", "Wrong referent (person, group or place)"
-    LITERAL_RENDERING = "literal_rendering", "Literal rendering (idiom or nickname)"
-    UNTRANSLATED = "untranslated", "Untranslated"
-    OMISSION = "omission", "Omission"
-    ADDITION = "addition", "Addition"
-    GRAMMAR = "grammar", "Grammar"
-    TERMINOLOGY = "terminology", "Terminology"
-    BOILERPLATE = "boilerplate", "Boilerplate (not the article)"
-    ENCODING = "encoding", "Encoding (garbled characters)"
 
 
 class Annotation(models.Model):
@@ -179,58 +106,3 @@ class Annotation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} “{self.quote[:60]}”"
-
-
-class HistoryAction(models.TextChoices):
-    CREATED = "created", "Created"
-    EDITED = "edited", "Edited"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    REOPENED = "reopened", "Reopened"
-
-
-class AnnotationEvent(models.Model):
-    """One change to an annotation, written in the transaction that made it.
-
-    Append-only: the services create events, nothing updates them.
-    """
-
-    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=16, choices=HistoryAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
-    from_status = models.CharField(max_length=16, choices=Status.choices, blank=True, default="")
-    to_status = models.CharField(max_length=16, choices=Status.choices)
-    comment = models.TextField(blank=True, default="")
-
-    class Meta:
-        ordering = ["at", "id"]
-        indexes = [models.Index(fields=["annotation", "at", "id"])]
-
-    def __str__(self) -> str:
-        return f"{self.action} by {self.actor_id} at {self.at:%Y-%m-%d %H:%M}"
-
-
-class DeletedAnnotation(models.Model):
-    """What a deleted annotation was, and its whole history, kept after the row is gone.
-
-    Written by the delete service in the transaction that deletes the annotation
-    (whose events go with it); nothing edits it afterwards.
-    """
-
-    former_id = models.BigIntegerField(unique=True, help_text="The id the annotation had.")
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    quote = models.TextField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    deleted_at = models.DateTimeField()
-    # Every field as stored (users and the article by id), and the events oldest first.
-    fields = models.JSONField(encoder=DjangoJSONEncoder)
-    history = models.JSONField(encoder=DjangoJSONEncoder)
-
-    class Meta:
-        ordering = ["-deleted_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"Deleted {self.get_kind_display().lower()} “{self.quote[:60]}”"

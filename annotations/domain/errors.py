@@ -1,16 +1,13 @@
-"""Domain errors raised by the services, and the one handler that maps them to HTTP.
+"""Domain errors: what the services raise when they refuse.
 
-Views never catch these themselves: DRF calls `exception_handler`, which turns
-each domain error into the status and body shape of API.md.
+Each carries the HTTP status it means; the API's exception handler and the
+desk turn them into a response or a form error, so no caller needs its own
+mapping.
 """
-
-from rest_framework import status
-from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class DomainError(Exception):
-    http_status = status.HTTP_400_BAD_REQUEST
+    http_status = 400
 
     def __init__(self, message: str = "", **extra):
         super().__init__(message)
@@ -24,7 +21,7 @@ class DomainError(Exception):
 class InvalidInput(DomainError):
     """Bad input; `errors` is DRF's shape: {"field": ["message", ...]}."""
 
-    http_status = status.HTTP_400_BAD_REQUEST
+    http_status = 400
 
     def __init__(self, errors: dict[str, list[str]] | str):
         if isinstance(errors, str):
@@ -39,24 +36,18 @@ class InvalidInput(DomainError):
 class NotAllowed(DomainError):
     """The user may not do this (their role, or their own annotation)."""
 
-    http_status = status.HTTP_403_FORBIDDEN
+    http_status = 403
 
 
 class Conflict(DomainError):
     """The object is not in a state that allows the action (or another request won a race)."""
 
-    http_status = status.HTTP_409_CONFLICT
+    http_status = 409
 
 
 class Missing(DomainError):
-    http_status = status.HTTP_404_NOT_FOUND
+    http_status = 404
 
 
 def invalid(field: str, message: str) -> InvalidInput:
     return InvalidInput({field: [message]})
-
-
-def exception_handler(exc, context):
-    if isinstance(exc, DomainError):
-        return Response(exc.as_data(), status=exc.http_status)
-    return drf_exception_handler(exc, context)

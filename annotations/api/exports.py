@@ -1,0 +1,70 @@
+"""/api/exports/annotations.{jsonl,csv,jsonld}: approved annotations, streamed, filtered as the list."""
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from annotations.filters import AnnotationExportFilter
+from annotations.interchange.jsonld import Iris
+from annotations.interchange.registry import FORMATS
+from annotations.selectors.annotations import annotations_for_export
+
+from .permissions import RolePermission
+from .schema import ERRORS
+
+
+class _ErrorsAsJson(BaseContentNegotiation):
+    """Exports have one representation each, so a client's Accept header is not
+    negotiated (no 406); error responses are JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def _export_filter_parameters() -> list[OpenApiParameter]:
+    """The exports' filters, for the schema."""
+    return [
+        OpenApiParameter(name, str, description=str(f.extra.get("help_text", "")))
+        for name, f in AnnotationExportFilter.base_filters.items()
+    ]
+
+
+class AnnotationExportView(APIView):
+    """A streamed file of approved annotations; the list's filters apply (`status` aside)."""
+
+    permission_classes = [IsAuthenticated, RolePermission]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _ErrorsAsJson
+    action = "export"  # RolePermission: consumers and up
+    export_format = ""  # "jsonl", "csv" or "jsonld", set by export_view()
+
+    def get(self, request):
+        annotations = annotations_for_export(params=request.query_params)
+        export = FORMATS[self.export_format]
+        iris = Iris.of(collection=request.build_absolute_uri(), absolute=request.build_absolute_uri)
+        response = StreamingHttpResponse(export.write(annotations, iris=iris), content_type=export.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+        response["X-Accel-Buffering"] = "no"  # let a proxy pass the stream on as it comes
+        return response
+
+
+def export_view(export_format: str):
+    """The view of one export format, with its own OpenAPI description."""
+    export = FORMATS[export_format]
+    view = type(
+        f"Annotation{export_format.upper()}ExportView", (AnnotationExportView,), {"export_format": export_format}
+    )
+    schema = extend_schema(
+        operation_id=f"exports_annotations_{export_format}",
+        summary=f"Export approved annotations as {export_format.upper()} (streamed, not paginated)",
+        parameters=_export_filter_parameters(),
+        responses={(200, export.content_type.split(";")[0]): OpenApiResponse(OpenApiTypes.STR), **ERRORS},
+    )
+    return extend_schema_view(get=schema)(view).as_view()

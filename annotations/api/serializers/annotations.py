@@ -1,0 +1,71 @@
+"""The API's annotation and history representations (inputs are in annotations/inputs.py)."""
+
+from collections.abc import Callable
+from operator import attrgetter
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from annotations.domain.records import ANNOTATION_FIELDS, DATETIME_FIELDS, NULL_WHEN_EMPTY, USER_FIELDS, api_datetime
+from annotations.models import Annotation, AnnotationEvent, ArtifactType, EntityType, HistoryAction, Status
+
+
+def _reader(name: str) -> Callable[[Annotation], object]:
+    """How the API reads one record field off an annotation (users joined by the selector)."""
+    if name == "article":
+        return attrgetter("article_id")
+    if name in USER_FIELDS:
+        return lambda annotation: user.username if (user := getattr(annotation, name)) else None
+    if name in NULL_WHEN_EMPTY:
+        return lambda annotation: getattr(annotation, name) or None
+    if name in DATETIME_FIELDS:
+        return lambda annotation: api_datetime(getattr(annotation, name))
+    return attrgetter(name)
+
+
+_READERS = {name: _reader(name) for name in ANNOTATION_FIELDS}
+
+
+class AnnotationSerializer(serializers.ModelSerializer):
+    entity_type = serializers.SerializerMethodField()
+    artifact_type = serializers.SerializerMethodField()
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Annotation
+        fields = list(ANNOTATION_FIELDS)
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=EntityType.choices, allow_null=True))
+    def get_entity_type(self, annotation) -> str | None:
+        return annotation.entity_type or None
+
+    @extend_schema_field(serializers.ChoiceField(choices=ArtifactType.choices, allow_null=True))
+    def get_artifact_type(self, annotation) -> str | None:
+        return annotation.artifact_type or None
+
+    def to_representation(self, annotation) -> dict:
+        """The fields above, each read by its getter: DRF's field-by-field rendering cost
+        more than a page's queries (BENCHMARKS.md). A test checks this gives exactly what
+        the declared fields give."""
+        return {name: read(annotation) for name, read in _READERS.items()}
+
+    def declared_representation(self, annotation) -> dict:
+        """DRF's own rendering of the declared fields (what to_representation must equal)."""
+        return super().to_representation(annotation)
+
+
+class AnnotationEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    action = serializers.ChoiceField(choices=HistoryAction.choices)
+    from_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AnnotationEvent
+        fields = ["action", "actor", "at", "from_status", "to_status", "comment"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=Status.choices, allow_null=True))
+    def get_from_status(self, event) -> str | None:
+        return event.from_status or None

@@ -1,0 +1,22 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from annotations.interchange.registry import FORMATS
+
+from .annotations import AnnotationViewSet
+from .articles import ArticleViewSet
+from .exports import export_view
+from .health import health
+
+router = DefaultRouter()
+router.register("articles", ArticleViewSet, basename="article")
+router.register("annotations", AnnotationViewSet, basename="annotation")
+
+urlpatterns = [
+    path("health/", health, name="health"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    *(path(f"exports/annotations.{name}", export_view(name), name=f"export-{name}") for name in FORMATS),
+    path("", include(router.urls)),
+]

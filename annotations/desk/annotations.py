@@ -1,0 +1,275 @@
+"""The desk's annotations: the review list with its bulk reviews, an annotation's page
+(edit, review, history), adding one by offsets.
+
+Every write goes through the services with the signed-in user as the actor, so
+the desk follows the API's rules (roles, four eyes, the status machine, the
+history). Domain errors become form errors or messages, never a 500. Status and
+review fields are never editable here.
+"""
+
+from collections import defaultdict
+
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.utils.text import Truncator, smart_split, unescape_string_literal
+from django.views.decorators.http import require_POST
+
+from annotations.domain.errors import DomainError
+from annotations.domain.transitions import TRANSITIONS, reviews_allowed_from
+from annotations.models import Annotation, AnnotationEvent, Article
+from annotations.selectors.annotations import annotations_visible_to
+from annotations.services.annotations import annotation_delete, delete_refusal, edit_refusal
+from annotations.services.reviews import REVIEW_SERVICES
+
+from .filters import ANNOTATION_FILTERS
+from .forms import AnnotationAdminForm, RejectForm, ReviewForm, add_domain_error
+
+
+class AnnotationHistoryInline(admin.TabularInline):
+    """The annotation's history as the services wrote it, oldest first; read-only for everyone."""
+
+    model = AnnotationEvent
+    verbose_name, verbose_name_plural = "event", "history"
+    # Users by name, not as links: the user admin is for admins only.
+    fields = readonly_fields = ["at", "action", "actor_name", "from_status", "to_status", "comment"]
+    ordering = ["at", "id"]
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="actor")
+    def actor_name(self, event: AnnotationEvent) -> str:
+        return event.actor.get_username()
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    form = AnnotationAdminForm
+    list_display = ["short_quote", "kind", "type", "status_badge", "article_link", "author", "reviewer"]
+    list_select_related = ["article", "created_by", "reviewed_by"]
+    list_filter = ANNOTATION_FILTERS
+    search_fields = ["quote", "note", "article__title"]  # searched by get_search_results
+    search_help_text = "Search the quote, the note and the article's title."
+    ordering = ["-id"]
+    list_per_page = 50
+    show_full_result_count = False  # a second COUNT of every annotation on each filtered page (BENCHMARKS.md)
+    autocomplete_fields = ["article"]
+    actions = ["approve_selected", "reject_selected", "reopen_selected"]
+    inlines = [AnnotationHistoryInline]
+    review_fields = ["status", "author", "created_at", "reviewer", "reviewed_at", "review_comment"]
+
+    class Media:
+        css = {"all": ["annotations/desk.css"]}
+
+    def get_queryset(self, request):
+        # The article's title and source are shown; its body (possibly long) is not.
+        return annotations_visible_to(request.user).select_related("article").defer("article__body")
+
+    def get_fieldsets(self, request, obj=None):
+        span = ["article", "kind", "start", "end", "quote"]
+        details = ["entity_type", "artifact_type", "suggested_correction", "claimant", "note"]
+        fieldsets = [("Span", {"fields": span}), ("Type and notes", {"fields": details})]
+        if obj is not None:
+            fieldsets.append(("Review", {"fields": self.review_fields}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        # Status and review fields change only through the review services; the quote is body[start:end].
+        return [] if obj is None else ["article", "quote", *self.review_fields]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_search_results(self, request, queryset, search_term):
+        """Every word (or "quoted phrase") in the quote, the note or the article's title, as
+        Django's search, but with the matching titles looked up first: each part of the OR then
+        has an index (trigram indexes on quote and note, (article, status)), where Django's
+        join to the articles made PostgreSQL read every annotation (BENCHMARKS.md)."""
+        for term in smart_split(search_term):
+            if term[0] in "\"'" and term[-1] == term[0]:
+                term = unescape_string_literal(term)
+            titled = list(Article.objects.filter(title__icontains=term).values_list("id", flat=True))
+            queryset = queryset.filter(Q(quote__icontains=term) | Q(note__icontains=term) | Q(article_id__in=titled))
+        return queryset, False
+
+    def get_urls(self):
+        review = self.admin_site.admin_view(self.review_view)
+        return [
+            path("<path:object_id>/review/", review, name="annotations_annotation_review"),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self.has_review_permission(request):
+            context["review"] = {
+                "url": reverse("admin:annotations_annotation_review", args=[obj.pk]),
+                "form": ReviewForm(),
+                # Only what the status allows; four eyes is said rather than hidden.
+                "decisions": reviews_allowed_from(obj.status),
+                "own": obj.created_by_id == request.user.pk,
+            }
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    @method_decorator(require_POST)
+    def review_view(self, request: HttpRequest, object_id: str):
+        """Approve, reject or reopen one annotation from its page, through the review services."""
+        annotation = self.get_object(request, unquote(object_id))
+        if annotation is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, "Choose approve, reject or reopen.", messages.ERROR)
+        else:
+            decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
+            done = TRANSITIONS[decision].action.label
+            try:
+                REVIEW_SERVICES[decision](actor=request.user, annotation_id=annotation.pk, comment=comment)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+                reasons = " ".join(message for errors in form.errors.values() for message in errors)
+                self.message_user(request, f"Not {done.lower()}: {reasons}", messages.ERROR)
+            else:
+                self.log_change(request, annotation, done)
+                self.message_user(request, f"{done} {_labels([annotation])}.", messages.SUCCESS)
+        return redirect("admin:annotations_annotation_change", annotation.pk)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user  # a fresh class per request, so this is not shared
+        return form
+
+    def save_model(self, request, obj, form, change):
+        """Nothing to do: the form's service call stored it."""
+
+    def delete_model(self, request, obj):
+        annotation_delete(actor=request.user, annotation_id=obj.pk)
+
+    def get_actions(self, request):
+        # Bulk delete would skip the per-annotation rules of annotation_delete.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    # -- permissions: the role rules of API.md, on top of the role's model permissions
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or edit_refusal(request.user, obj) is None
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or delete_refusal(request.user, obj) is None
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.has_perm("annotations.review_annotation")
+
+    # -- columns
+
+    @admin.display(description="quote", ordering="quote")
+    def short_quote(self, annotation: Annotation) -> str:
+        return Truncator(annotation.quote).chars(80)
+
+    @admin.display(description="type")
+    def type(self, annotation: Annotation) -> str:
+        return annotation.get_entity_type_display() or annotation.get_artifact_type_display() or "—"
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, annotation: Annotation) -> str:
+        return format_html(
+            '<span class="desk-status desk-status-{}">{}</span>', annotation.status, annotation.get_status_display()
+        )
+
+    @admin.display(description="author", ordering="created_by__username")
+    def author(self, annotation: Annotation) -> str:
+        return annotation.created_by.get_username()
+
+    @admin.display(description="reviewer", ordering="reviewed_by__username")
+    def reviewer(self, annotation: Annotation) -> str:
+        return annotation.reviewed_by.get_username() if annotation.reviewed_by else "—"
+
+    @admin.display(description="article", ordering="article__title")
+    def article_link(self, annotation: Annotation) -> str:
+        url = reverse("admin:annotations_article_change", args=[annotation.article_id]) + f"#mark-{annotation.pk}"
+        return format_html('<a href="{}">{}</a>', url, Truncator(annotation.article.title).chars(60))
+
+    # -- review actions: one service call per annotation, each with its own lock and history event
+
+    @admin.action(description="Approve selected annotations", permissions=["review"])
+    def approve_selected(self, request, queryset):
+        self._review_each(request, queryset, "approve")
+
+    @admin.action(description="Reject selected annotations…", permissions=["review"])
+    def reject_selected(self, request, queryset):
+        # The intermediate page posts back here with `confirm` and the comment.
+        form = RejectForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            comment = form.cleaned_data["comment"]
+            self._review_each(request, queryset, "reject", comment=comment)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Reject annotations",
+            "opts": self.model._meta,
+            "annotations": queryset.order_by("id"),
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/annotations/annotation/reject_selected.html", context)
+
+    @admin.action(description="Reopen selected annotations (back to pending)", permissions=["review"])
+    def reopen_selected(self, request, queryset):
+        self._review_each(request, queryset, "reopen")
+
+    def _review_each(self, request, queryset, decision: str, **kwargs) -> None:
+        """Review each selected annotation; report which were done, and which were skipped and why."""
+        review, done = REVIEW_SERVICES[decision], TRANSITIONS[decision].action.label
+        reviewed: list[Annotation] = []
+        skipped: dict[str, list[Annotation]] = defaultdict(list)
+        for annotation in queryset.order_by("id"):
+            try:
+                review(actor=request.user, annotation_id=annotation.pk, **kwargs)
+            except DomainError as exc:
+                skipped[exc.message].append(annotation)
+            else:
+                reviewed.append(annotation)
+                self.log_change(request, annotation, done)
+        if reviewed:
+            self.message_user(request, f"{done} {_count(reviewed)}: {_labels(reviewed)}.", messages.SUCCESS)
+        for reason, annotations in skipped.items():
+            message = f"Skipped {_count(annotations)}: {_labels(annotations)}. {reason}"
+            self.message_user(request, message, messages.WARNING)
+
+
+def _count(annotations: list[Annotation]) -> str:
+    return f"{len(annotations)} annotation{'' if len(annotations) == 1 else 's'}"
+
+
+def _labels(annotations: list[Annotation], shown: int = 10) -> str:
+    labels = [f"#{a.pk} “{Truncator(a.quote).chars(40)}”" for a in annotations[:shown]]
+    if len(annotations) > shown:
+        labels.append(f"and {len(annotations) - shown} more")
+    return ", ".join(labels)

@@ -1,0 +1,121 @@
+"""The desk's forms. The services are the validation: a form's domain errors are
+shown beside their fields, and a valid form's object is stored by its service."""
+
+from django import forms
+
+from annotations.domain.errors import DomainError, InvalidInput
+from annotations.domain.records import EDITABLE_FIELDS, WRITABLE_FIELDS
+from annotations.domain.transitions import REVIEWS
+from annotations.models import Annotation, Article, ArtifactType, EntityType, Kind
+from annotations.services.annotations import annotation_create, annotation_update
+from annotations.services.articles import article_create
+
+
+def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
+    """Show a service's refusal on the form: field messages beside their fields, the rest on top."""
+    if isinstance(exc, InvalidInput):
+        for field, field_messages in exc.errors.items():
+            form.add_error(field if field in form.fields else None, field_messages)
+    else:
+        form.add_error(None, exc.message)
+
+
+class ServiceSavedForm(forms.ModelForm):
+    """A ModelForm validated and stored by a service call.
+
+    The service replaces Django's model validation (`_post_clean`, the hook
+    Django's own UserCreationForm extends): it checks what the API checks, and
+    its domain errors become form errors. A valid form's object is therefore
+    stored already, and `save()` only hands it back.
+    """
+
+    actor = None  # the request's user; ModelAdmin.get_form sets it on the per-request form class
+
+    def call_service(self, data: dict):
+        raise NotImplementedError
+
+    def _post_clean(self):
+        if self.errors:
+            return
+        try:
+            self.instance = self.call_service(self.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(self, exc)
+
+    def save(self, commit=True):
+        return self.instance
+
+    def save_m2m(self):
+        """No many-to-many fields: nothing to do."""
+
+
+class ArticleCreateForm(ServiceSavedForm):
+    url = forms.URLField(max_length=2000, required=False, assume_scheme="https")
+
+    class Meta:
+        model = Article
+        fields = ["title", "body", "source", "url", "language", "published_at"]
+
+    def call_service(self, data: dict) -> Article:
+        return article_create(**data)
+
+
+class AnnotationAdminForm(ServiceSavedForm):
+    start = forms.IntegerField(min_value=0, required=False, help_text="Code point offset, inclusive.")
+    end = forms.IntegerField(min_value=0, required=False, help_text="Code point offset, exclusive.")
+    quote = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Instead of offsets: the text to find in the body (with start if it occurs more than once).",
+    )
+
+    class Meta:
+        model = Annotation
+        fields = list(WRITABLE_FIELDS)
+        widgets = {
+            "suggested_correction": forms.Textarea(attrs={"rows": 2}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_quote(self) -> str | None:
+        return self.cleaned_data["quote"] or None  # blank means "not given", not an empty quote
+
+    def call_service(self, data: dict) -> Annotation:
+        if self.instance.pk is None:
+            return annotation_create(actor=self.actor, **data)
+        changes = {field: data[field] for field in self.changed_data if field in EDITABLE_FIELDS}
+        if not changes:
+            return self.instance  # an edit is a new version to review; saving nothing is not one
+        return annotation_update(actor=self.actor, annotation_id=self.instance.pk, **changes)
+
+
+class DeskAnnotationForm(forms.Form):
+    """What the desk's selection popup posts: a span of the article and the annotation's kind and type."""
+
+    kind = forms.ChoiceField(choices=Kind.choices)
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=0)
+    # The selected text too, so that the service checks the page's offsets against the stored body.
+    quote = forms.CharField(strip=False)
+    entity_type = forms.ChoiceField(choices=[("", "—"), *EntityType.choices], required=False)
+    artifact_type = forms.ChoiceField(choices=[("", "—"), *ArtifactType.choices], required=False)
+    suggested_correction = forms.CharField(required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    claimant = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"placeholder": "who makes the claim", "autocomplete": "off"})
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReviewForm(forms.Form):
+    """One review from an annotation's own page; the services decide whether it may happen."""
+
+    decision = forms.ChoiceField(choices=[(name, name.capitalize()) for name in REVIEWS])
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
+
+
+class RejectForm(forms.Form):
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="Why the annotations are rejected; their authors see it.",
+    )

@@ -1,0 +1,71 @@
+"""The three kinds of annotation, their types, and which fields each kind has."""
+
+from .errors import InvalidInput
+from .labels import LabelledEnum
+
+
+class Kind(LabelledEnum):
+    CLAIM = "claim", "Claim"
+    ENTITY = "entity", "Entity"
+    TRANSLATION_ARTIFACT = "translation_artifact", "Translation artifact"
+
+
+class EntityType(LabelledEnum):
+    """OntoNotes 5 entity names."""
+
+    PERSON = "PERSON", "Person"
+    ORG = "ORG", "Organisation"
+    GPE = "GPE", "Country, city, state"
+    LOC = "LOC", "Location"
+    NORP = "NORP", "Nationality, religious or political group"
+    FAC = "FAC", "Facility"
+    EVENT = "EVENT", "Event"
+    DATE = "DATE", "Date"
+    TIME = "TIME", "Time"
+    MONEY = "MONEY", "Money"
+    QUANTITY = "QUANTITY", "Quantity"
+    PERCENT = "PERCENT", "Percent"
+    CARDINAL = "CARDINAL", "Cardinal"
+    ORDINAL = "ORDINAL", "Ordinal"
+    LAW = "LAW", "Law"
+    PRODUCT = "PRODUCT", "Product"
+    WORK_OF_ART = "WORK_OF_ART", "Work of art"
+    LANGUAGE = "LANGUAGE", "Language"
+
+
+class ArtifactType(LabelledEnum):
+    MISTRANSLATION = "mistranslation", "Mistranslation (wrong meaning)"
+    WRONG_REFERENT = "wrong_referent", "Wrong referent (person, group or place)"
+    LITERAL_RENDERING = "literal_rendering", "Literal rendering (idiom or nickname)"
+    UNTRANSLATED = "untranslated", "Untranslated"
+    OMISSION = "omission", "Omission"
+    ADDITION = "addition", "Addition"
+    GRAMMAR = "grammar", "Grammar"
+    TERMINOLOGY = "terminology", "Terminology"
+    BOILERPLATE = "boilerplate", "Boilerplate (not the article)"
+    ENCODING = "encoding", "Encoding (garbled characters)"
+
+
+# Which optional attributes belong to which kind, and which one each kind requires.
+# The database's check constraints say the same (models/annotations.py).
+KIND_FIELDS: dict[str, set[str]] = {
+    Kind.CLAIM: {"claimant"},
+    Kind.ENTITY: {"entity_type"},
+    Kind.TRANSLATION_ARTIFACT: {"artifact_type", "suggested_correction"},
+}
+KIND_REQUIRED: dict[str, str] = {Kind.ENTITY: "entity_type", Kind.TRANSLATION_ARTIFACT: "artifact_type"}
+KIND_SPECIFIC_FIELDS = sorted(set().union(*KIND_FIELDS.values()))
+
+
+def check_kind_fields(kind: str, values: dict) -> None:
+    """Refuse kind-specific fields given to another kind, and a missing required one, by name."""
+    errors: dict[str, list[str]] = {}
+    for field in KIND_SPECIFIC_FIELDS:
+        if values.get(field) and field not in KIND_FIELDS[kind]:
+            owners = " or ".join(k for k, fields in KIND_FIELDS.items() if field in fields)
+            errors[field] = [f"{field} belongs to {owners} annotations, not to {kind} annotations."]
+    required = KIND_REQUIRED.get(kind)
+    if required and not values.get(required):
+        errors[required] = [f"This field is required for {kind} annotations."]
+    if errors:
+        raise InvalidInput(errors)

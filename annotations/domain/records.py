@@ -1,0 +1,67 @@
+"""The annotation record: its fields, in order, as the API shows them and the exports write them.
+
+Read by the API's serializers, the exports (each field's SQL expression), the
+desk's form and the file formats, so that a field is added in one place.
+"""
+
+from datetime import UTC, datetime
+
+from .transitions import Status
+
+# An annotation as the API returns it (API.md), in this order.
+ANNOTATION_FIELDS = (
+    "id",
+    "article",
+    "kind",
+    "start",
+    "end",
+    "quote",
+    "entity_type",
+    "artifact_type",
+    "suggested_correction",
+    "claimant",
+    "note",
+    "status",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "reviewed_by",
+    "reviewed_at",
+    "review_comment",
+)
+# What a client sets when creating an annotation; the rest the service fills in.
+WRITABLE_FIELDS = (
+    "article",
+    "kind",
+    "start",
+    "end",
+    "quote",
+    "entity_type",
+    "artifact_type",
+    "suggested_correction",
+    "claimant",
+    "note",
+)
+READ_ONLY_FIELDS = tuple(field for field in ANNOTATION_FIELDS if field not in WRITABLE_FIELDS)
+# What an edit may change: everything written but the article.
+EDITABLE_FIELDS = frozenset(WRITABLE_FIELDS) - {"article"}
+# Type columns hold '' for "none" (see models/annotations.py); records say null.
+NULL_WHEN_EMPTY = frozenset({"entity_type", "artifact_type"})
+# Users are shown by username.
+USER_FIELDS = frozenset({"created_by", "reviewed_by"})
+
+# An export record: the annotation, then its article and the text around its span (API.md).
+ARTICLE_FIELDS_IN_EXPORTS = ("article_title", "source", "url", "published_at")
+CONTEXT_FIELDS = ("prefix", "suffix")
+EXPORT_FIELDS = (*ANNOTATION_FIELDS, *ARTICLE_FIELDS_IN_EXPORTS, *CONTEXT_FIELDS)
+DATETIME_FIELDS = frozenset({"created_at", "updated_at", "reviewed_at", "published_at"})
+
+# The only status an export holds, whatever filter is asked for.
+EXPORTED_STATUS = Status.APPROVED
+
+
+def api_datetime(value: datetime | None) -> str | None:
+    """The API's time format (DRF's): UTC, ISO 8601, "Z", microseconds only when not zero."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

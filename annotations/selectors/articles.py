@@ -1,0 +1,29 @@
+"""Reading articles, with their annotations counted per status."""
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from annotations.models import Annotation, Article, Status
+
+
+def article_queryset(*, with_body: bool) -> QuerySet[Article]:
+    """Articles in id order with n_pending, n_approved and n_rejected, the body left out unless asked for.
+
+    Each count is a subquery per article shown (an index-only count on (article, status)),
+    not a join and GROUP BY: so the list's count reads no annotation and a page reads those
+    of its own articles only, and the desk's columns can still sort by them (BENCHMARKS.md).
+    """
+    articles = Article.objects.annotate(**{f"n_{status}": _annotation_count(status) for status in Status.values})
+    articles = articles.order_by("id")
+    return articles if with_body else articles.defer("body")
+
+
+def _annotation_count(status: str) -> Coalesce:
+    of_status = Annotation.objects.filter(article=OuterRef("pk"), status=status).order_by()
+    return Coalesce(Subquery(of_status.values("article").annotate(n=Count("pk")).values("n")), 0)
+
+
+def article_column_values(column: str) -> list[str]:
+    """The distinct non-empty values of an article column (source, language), from the articles alone."""
+    values = Article.objects.exclude(**{column: ""}).order_by(column).values_list(column, flat=True).distinct()
+    return list(values)

@@ -1,0 +1,191 @@
+"""Creating, editing and deleting annotations; the reviews are in reviews.py."""
+
+from django.core import serializers
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from annotations.domain.errors import Conflict, DomainError, InvalidInput, Missing, NotAllowed
+from annotations.domain.kinds import KIND_SPECIFIC_FIELDS, check_kind_fields
+from annotations.domain.records import EDITABLE_FIELDS
+from annotations.domain.roles import Role
+from annotations.domain.spans import span_fields
+from annotations.domain.transitions import TRANSITIONS, HistoryAction, Status, Transition
+from annotations.models import DUPLICATE_SPAN_MESSAGE, Annotation, AnnotationEvent, Article, DeletedAnnotation
+from annotations.selectors.users import user_role
+from annotations.services.users import require_role
+
+
+def _check_not_duplicate(annotation: Annotation) -> None:
+    twins = Annotation.objects.filter(
+        article_id=annotation.article_id,
+        kind=annotation.kind,
+        start=annotation.start,
+        end=annotation.end,
+        entity_type=annotation.entity_type,
+        artifact_type=annotation.artifact_type,
+    )
+    if annotation.pk:
+        twins = twins.exclude(pk=annotation.pk)
+    if twins.exists():
+        raise InvalidInput(DUPLICATE_SPAN_MESSAGE)
+
+
+def _save_unique(annotation: Annotation) -> None:
+    """Save, reporting a duplicate that slipped past the check (a concurrent insert) as a 400."""
+    _check_not_duplicate(annotation)
+    try:
+        with transaction.atomic():
+            annotation.save()
+    except IntegrityError as exc:
+        if "annotation_unique_span" in str(exc) or "UNIQUE" in str(exc):
+            raise InvalidInput(DUPLICATE_SPAN_MESSAGE) from None
+        raise
+
+
+def record_event(annotation: Annotation, *, action: str, actor, from_status: str, comment: str = "") -> None:
+    """The history event of a change just saved, in its transaction."""
+    AnnotationEvent.objects.create(
+        annotation=annotation,
+        action=action,
+        actor=actor,
+        # A review's event carries the review's own time, so the two always agree.
+        at=annotation.reviewed_at or annotation.updated_at,
+        from_status=from_status,
+        to_status=annotation.status,
+        comment=comment,
+    )
+
+
+def enter(annotation: Annotation, transition: Transition, *, actor, comment: str = "") -> str:
+    """Put the annotation in the transition's status with the review fields that go with it
+    (unsaved); return the status it left. The caller has checked that the move is allowed."""
+    from_status = annotation.status
+    annotation.status = transition.to_status
+    if transition.records_review:
+        annotation.reviewed_by, annotation.reviewed_at, annotation.review_comment = actor, timezone.now(), comment
+    else:
+        annotation.reviewed_by, annotation.reviewed_at, annotation.review_comment = None, None, ""
+    return from_status
+
+
+def lock_annotation(annotation_id: int) -> Annotation:
+    """The annotation, its row locked until the transaction ends; Missing (404) if there is none."""
+    try:
+        return Annotation.objects.select_for_update().get(pk=annotation_id)
+    except Annotation.DoesNotExist:
+        raise Missing("No annotation with this id.") from None
+
+
+def annotation_create(
+    *,
+    actor,
+    article: Article,
+    kind: str,
+    start: int | None = None,
+    end: int | None = None,
+    quote: str | None = None,
+    entity_type: str | None = None,
+    artifact_type: str | None = None,
+    suggested_correction: str | None = None,
+    claimant: str | None = None,
+    note: str | None = None,
+) -> Annotation:
+    require_role(actor, Role.ANNOTATOR, "create annotations")
+    span = span_fields(article.body, start=start, end=end, quote=quote)
+    values = {
+        "entity_type": entity_type or "",
+        "artifact_type": artifact_type or "",
+        "suggested_correction": suggested_correction or "",
+        "claimant": claimant or "",
+    }
+    check_kind_fields(kind, values)
+    annotation = Annotation(article=article, kind=kind, **span, note=note or "", created_by=actor, **values)
+    with transaction.atomic():
+        _save_unique(annotation)
+        record_event(annotation, action=HistoryAction.CREATED, actor=actor, from_status="")
+    return annotation
+
+
+def edit_refusal(actor, annotation: Annotation) -> DomainError | None:
+    """Why `actor` may not edit this annotation, or None if they may. The desk asks
+    this too, to show or hide its edit form."""
+    if annotation.created_by_id != actor.pk and user_role(actor) < Role.ADMIN:
+        return NotAllowed("Only the annotation's author or an admin may edit it.")
+    if annotation.status not in TRANSITIONS["edit"].from_statuses:
+        return Conflict("An approved annotation cannot be edited; a reviewer must reopen it first.")
+    return None
+
+
+def delete_refusal(actor, annotation: Annotation) -> DomainError | None:
+    """Why `actor` may not delete this annotation, or None if they may (admins always may)."""
+    if user_role(actor) >= Role.ADMIN:
+        return None
+    if annotation.created_by_id != actor.pk:
+        return NotAllowed("Only the annotation's author or an admin may delete it.")
+    if annotation.status == Status.APPROVED:
+        return Conflict("An approved annotation can only be deleted by an admin.")
+    return None
+
+
+def annotation_update(*, actor, annotation_id: int, **changes) -> Annotation:
+    """Edit an annotation; it goes back to pending for a fresh review."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise InvalidInput({field: ["This field cannot be changed."] for field in sorted(unknown)})
+    require_role(actor, Role.ANNOTATOR, "edit annotations")
+    with transaction.atomic():
+        annotation = lock_annotation(annotation_id)
+        if refusal := edit_refusal(actor, annotation):
+            raise refusal
+        span_given = {key: changes[key] for key in ("start", "end", "quote") if key in changes}
+        if span_given:
+            if "quote" not in span_given:
+                span_given.setdefault("start", annotation.start)
+                span_given.setdefault("end", annotation.end)
+            span = span_fields(
+                annotation.article.body,
+                start=span_given.get("start"),
+                end=span_given.get("end"),
+                quote=span_given.get("quote"),
+            )
+            for field, value in span.items():
+                setattr(annotation, field, value)
+        for field in ("kind", "note", *KIND_SPECIFIC_FIELDS):
+            if field in changes:
+                setattr(annotation, field, changes[field] or "")
+        check_kind_fields(annotation.kind, {f: getattr(annotation, f) for f in KIND_SPECIFIC_FIELDS})
+        edit = TRANSITIONS["edit"]
+        from_status = enter(annotation, edit, actor=actor)
+        _save_unique(annotation)
+        record_event(annotation, action=edit.action, actor=actor, from_status=from_status)
+    return annotation
+
+
+def annotation_delete(*, actor, annotation_id: int) -> None:
+    require_role(actor, Role.ANNOTATOR, "delete annotations")
+    with transaction.atomic():
+        annotation = lock_annotation(annotation_id)
+        if refusal := delete_refusal(actor, annotation):
+            raise refusal
+        _keep_deleted(annotation, actor=actor)
+        annotation.delete()
+
+
+def _keep_deleted(annotation: Annotation, *, actor) -> None:
+    """Keep what the annotation was and its history, which the delete takes with it."""
+    (stored,) = serializers.serialize("python", [annotation])
+    events = serializers.serialize("python", annotation.events.order_by("at", "id"))
+    DeletedAnnotation.objects.create(
+        former_id=annotation.pk,
+        article_id=annotation.article_id,
+        kind=annotation.kind,
+        quote=annotation.quote,
+        created_by_id=annotation.created_by_id,
+        deleted_by=actor,
+        deleted_at=timezone.now(),
+        fields=stored["fields"],
+        history=[
+            {"id": event["pk"], **{name: value for name, value in event["fields"].items() if name != "annotation"}}
+            for event in events
+        ],
+    )
