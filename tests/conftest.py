@@ -7,8 +7,14 @@
 - `seed_articles`: the three articles of seeds/, imported as `import_articles` would.
 - `article`: a small article whose body mixes ASCII, Cyrillic and emoji.
 - `make_annotation(actor, article, **fields)`: an annotation created through the service.
+- `w3c_validator`: the W3C Web Annotation test suite's `validate.py` as a module. The schemas
+  are the W3C's, outside this repository: found in `$COPYDESK_W3C_TESTS` or `../shared/w3c/`
+  beside the clone. Tests that need it skip where it is missing, and fail there instead
+  when `COPYDESK_REQUIRE_W3C=1` (CI sets it).
 """
 
+import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -26,6 +32,7 @@ from annotations.services.imports import articles_import
 from annotations.services.users import assign_role
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+W3C_TESTS = Path(os.environ.get("COPYDESK_W3C_TESTS") or Path(__file__).resolve().parents[2] / "shared" / "w3c")
 
 
 @pytest.fixture(autouse=True)
@@ -124,3 +131,20 @@ def browser_for(db):
         return client
 
     return make
+
+
+@pytest.fixture(scope="session")
+def w3c_validator():
+    validate = W3C_TESTS / "validate.py"
+    if not validate.is_file():
+        reason = (
+            f"the W3C Web Annotation test schemas are not at {W3C_TESTS}: to run these checks, point "
+            "COPYDESK_W3C_TESTS at a folder with validate.py and the schemas of w3c/web-annotation-tests"
+        )
+        if os.environ.get("COPYDESK_REQUIRE_W3C") == "1":
+            pytest.fail(f"COPYDESK_REQUIRE_W3C=1, but {reason}")
+        pytest.skip(reason)
+    spec = importlib.util.spec_from_file_location("w3c_validate", validate)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -35,7 +35,8 @@ class Command(BaseCommand):
     def handle(self, *args, format, output, base_url, **options):
         params = QueryDict(mutable=True)
         for name in FILTERS:
-            params.setlist(name, options[f"filter_{name}"] or [])
+            if options[f"filter_{name}"]:
+                params.setlist(name, options[f"filter_{name}"])
         try:
             annotations = annotations_for_export(params=params)
         except InvalidInput as error:
