@@ -24,6 +24,7 @@ from django.utils.text import Truncator, smart_split, unescape_string_literal
 from django.views.decorators.http import require_POST
 
 from annotations.domain.errors import DomainError
+from annotations.domain.records import WRITABLE_FIELDS
 from annotations.domain.transitions import TRANSITIONS, reviews_allowed_from
 from annotations.models import Annotation, AnnotationEvent, Article
 from annotations.selectors.annotations import annotations_visible_to
@@ -87,7 +88,7 @@ class AnnotationAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         span = ["article", "kind", "start", "end", "quote"]
-        details = ["entity_type", "artifact_type", "suggested_correction", "claimant", "note"]
+        details = [field for field in WRITABLE_FIELDS if field not in span]  # a new field lands here
         fieldsets = [("Span", {"fields": span}), ("Type and notes", {"fields": details})]
         if obj is not None:
             fieldsets.append(("Review", {"fields": self.review_fields}))

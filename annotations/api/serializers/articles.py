@@ -33,7 +33,7 @@ class ArticleListSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(AnnotationCountsSerializer)
     def get_annotation_counts(self, article) -> dict:
-        # Counted in the list's own query by selectors.article_queryset(): no query per row.
+        # Counted in the list's own query by selectors/articles.article_queryset(): no query per row.
         return {status: getattr(article, f"n_{status}") for status in Status.values}
 
 
