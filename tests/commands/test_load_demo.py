@@ -10,7 +10,6 @@ import hashlib
 import json
 import shutil
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -30,8 +29,8 @@ from annotations.models import Annotation, AnnotationEvent, Article, ArtifactTyp
 from annotations.selectors.users import user_role
 from annotations.services.annotations import annotation_create
 from annotations.services.articles import article_create
+from tests.conftest import SEEDS
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SPEC = load_spec()
 
 # Artifacts the editors already knew of: (seed, text around it, artifact_type, words the correction must have).

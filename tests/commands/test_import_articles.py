@@ -8,8 +8,7 @@ from django.core.management import CommandError, call_command
 
 from annotations.interchange.articles import infer_title_and_date
 from annotations.models import Article
-
-from .conftest import SEEDS
+from tests.conftest import SEEDS
 
 
 def run_import(*paths, **options) -> tuple[str, str, int]:
