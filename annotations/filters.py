@@ -145,11 +145,12 @@ class AnnotationPageFilter(AnnotationFilter):
 
     @property
     def qs(self):
+        queryset = super().qs  # validates the form, whose cleaned data the windows are
         windows = {
             column: tuple(self.form.cleaned_data.get(name) for name in bounds)
             for column, bounds in DATE_WINDOWS.items()
         }
-        return window_order(super().qs, base=self.queryset, windows=windows)
+        return window_order(queryset, base=self.queryset, windows=windows)
 
 
 class AnnotationExportFilter(AnnotationFilter):

@@ -29,7 +29,7 @@ from annotations.domain.transitions import TRANSITIONS, reviews_allowed_from
 from annotations.models import Annotation, AnnotationEvent, Article
 from annotations.selectors.annotations import annotations_visible_to
 from annotations.services.annotations import annotation_delete, delete_refusal, edit_refusal
-from annotations.services.reviews import REVIEW_SERVICES
+from annotations.services.reviews import annotation_review
 
 from .filters import ANNOTATION_FILTERS
 from .forms import AnnotationAdminForm, RejectForm, ReviewForm, add_domain_error
@@ -146,7 +146,7 @@ class AnnotationAdmin(admin.ModelAdmin):
             decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
             done = TRANSITIONS[decision].action.label
             try:
-                REVIEW_SERVICES[decision](actor=request.user, annotation_id=annotation.pk, comment=comment)
+                annotation_review(actor=request.user, annotation_id=annotation.pk, decision=decision, comment=comment)
             except DomainError as exc:
                 add_domain_error(form, exc)
                 reasons = " ".join(message for errors in form.errors.values() for message in errors)
@@ -247,12 +247,12 @@ class AnnotationAdmin(admin.ModelAdmin):
 
     def _review_each(self, request, queryset, decision: str, **kwargs) -> None:
         """Review each selected annotation; report which were done, and which were skipped and why."""
-        review, done = REVIEW_SERVICES[decision], TRANSITIONS[decision].action.label
+        done = TRANSITIONS[decision].action.label
         reviewed: list[Annotation] = []
         skipped: dict[str, list[Annotation]] = defaultdict(list)
         for annotation in queryset.order_by("id"):
             try:
-                review(actor=request.user, annotation_id=annotation.pk, **kwargs)
+                annotation_review(actor=request.user, annotation_id=annotation.pk, decision=decision, **kwargs)
             except DomainError as exc:
                 skipped[exc.message].append(annotation)
             else:

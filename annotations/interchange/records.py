@@ -14,8 +14,8 @@ from annotations.domain.records import DATETIME_FIELDS, EXPORT_FIELDS, NULL_WHEN
 
 from . import stream
 
-# Record fields whose column is not the field's own name.
-_ARTICLE_COLUMNS = {
+# Record fields read from a column of another name: the article's id, and the article's own fields.
+_COLUMNS = {
     "article": "article_id",
     "article_title": "article__title",
     "source": "article__source",
@@ -29,7 +29,7 @@ def _column(name: str) -> models.Expression:
         return F(f"{name}__username")
     if name in NULL_WHEN_EMPTY:
         return NullIf(F(name), Value(""))  # '' means "none" in the table; records say null
-    return F(_ARTICLE_COLUMNS.get(name, name))
+    return F(_COLUMNS.get(name, name))
 
 
 def export_columns() -> dict[str, models.Expression]:

@@ -48,7 +48,8 @@ def record_event(annotation: Annotation, *, action: str, actor, from_status: str
         annotation=annotation,
         action=action,
         actor=actor,
-        # A review's event carries the review's own time, so the two always agree.
+        # A review's event carries the review's own time, so the two always agree (enter()
+        # sets reviewed_at for a standing review and clears it for every other move).
         at=annotation.reviewed_at or annotation.updated_at,
         from_status=from_status,
         to_status=annotation.status,
@@ -112,7 +113,7 @@ def edit_refusal(actor, annotation: Annotation) -> DomainError | None:
     if annotation.created_by_id != actor.pk and user_role(actor) < Role.ADMIN:
         return NotAllowed("Only the annotation's author or an admin may edit it.")
     if annotation.status not in TRANSITIONS["edit"].from_statuses:
-        return Conflict("An approved annotation cannot be edited; a reviewer must reopen it first.")
+        return Conflict(f"An {annotation.status} annotation cannot be edited; a reviewer must reopen it first.")
     return None
 
 

@@ -5,8 +5,6 @@ lock the row, check who and from which status, write the status, the review
 fields and the history event together.
 """
 
-from collections.abc import Callable
-
 from django.db import transaction
 
 from annotations.domain.errors import Conflict, NotAllowed, invalid
@@ -17,8 +15,11 @@ from annotations.services.annotations import enter, lock_annotation, record_even
 from annotations.services.users import require_role
 
 
-def _review(*, actor, annotation_id: int, decision: str, comment: str) -> Annotation:
+def annotation_review(*, actor, annotation_id: int, decision: str, comment: str = "") -> Annotation:
+    """Review by the name the transition table gives the move ("approve", "reject", "reopen")."""
     transition = TRANSITIONS[decision]
+    if not transition.by_reviewer:
+        raise invalid("decision", f"{decision} is not a review.")
     if transition.comment_required and not (comment or "").strip():
         raise invalid("comment", f"{transition.noun.capitalize()} needs a comment that says why.")
     require_role(actor, Role.REVIEWER, "review annotations")
@@ -38,20 +39,12 @@ def _review(*, actor, annotation_id: int, decision: str, comment: str) -> Annota
 
 
 def annotation_approve(*, actor, annotation_id: int, comment: str = "") -> Annotation:
-    return _review(actor=actor, annotation_id=annotation_id, decision="approve", comment=comment)
+    return annotation_review(actor=actor, annotation_id=annotation_id, decision="approve", comment=comment)
 
 
 def annotation_reject(*, actor, annotation_id: int, comment: str) -> Annotation:
-    return _review(actor=actor, annotation_id=annotation_id, decision="reject", comment=comment)
+    return annotation_review(actor=actor, annotation_id=annotation_id, decision="reject", comment=comment)
 
 
 def annotation_reopen(*, actor, annotation_id: int, comment: str = "") -> Annotation:
-    return _review(actor=actor, annotation_id=annotation_id, decision="reopen", comment=comment)
-
-
-# Each review by the name the transition table gives it, for callers that pick one (the desk).
-REVIEW_SERVICES: dict[str, Callable[..., Annotation]] = {
-    "approve": annotation_approve,
-    "reject": annotation_reject,
-    "reopen": annotation_reopen,
-}
+    return annotation_review(actor=actor, annotation_id=annotation_id, decision="reopen", comment=comment)

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from psycopg.copy import QueuedLibpqWriter
 
@@ -168,7 +168,8 @@ BATCH = 5000  # rows per INSERT batch off PostgreSQL
 
 
 def _columns(model) -> list[str]:
-    """The table's columns in the model's field order: the order of the tuples built here."""
+    """The table's columns in the model's field order, which is the order of the tuples that
+    _article() and _annotation() build (_insert checks the first row's length against it)."""
     return [field.column for field in model._meta.concrete_fields]
 
 
@@ -339,6 +340,7 @@ def _skip_foreign_key_checks():
 
 
 def _insert(model, columns, rows):
+    rows = _checked(rows, len(columns))
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     table = model._meta.db_table
     if connection.vendor == "postgresql":
@@ -355,6 +357,19 @@ def _insert(model, columns, rows):
     with connection.cursor() as cursor:
         while batch := list(itertools.islice(rows, BATCH)):
             cursor.executemany(statement, [[adapt(v) if isinstance(v, datetime) else v for v in r] for r in batch])
+
+
+def _checked(rows, width: int):
+    """The rows, the first checked to be as wide as the columns: a field added to the model
+    without its value here fails at once rather than shifting every column after it."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return
+    if len(first) != width:
+        raise CommandError(f"rows have {len(first)} values for {width} columns")
+    yield first
+    yield from rows
 
 
 def _insert_history(first_annotation: int):
