@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint demo-data clean
+.PHONY: run serve test lint demo-data clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,23 @@ run: demo-data
 	@echo "Copydesk: http://127.0.0.1:$(PORT)/admin/  API: http://127.0.0.1:$(PORT)/api/  docs: http://127.0.0.1:$(PORT)/api/docs/"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Production on this host (deploy/serve: nginx in front of gunicorn's threaded workers), with
+# the settings from the environment. Local defaults: DEBUG off, plain HTTP on 127.0.0.1, a
+# secret key kept in run/secret_key. On a server, set them yourself (README, "Production").
+serve: $(VENV)/.run-deps
+	@set -e; \
+	export DEBUG="$${DEBUG:-false}" ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}" SESSION_COOKIE_SECURE="$${SESSION_COOKIE_SECURE:-false}" \
+	  CSRF_COOKIE_SECURE="$${CSRF_COOKIE_SECURE:-false}" SECURE_HSTS_SECONDS="$${SECURE_HSTS_SECONDS:-0}"; \
+	if [ -z "$${SECRET_KEY:-}" ]; then \
+	  mkdir -p run; \
+	  [ -s run/secret_key ] || (umask 077; $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > run/secret_key); \
+	  export SECRET_KEY="$$(cat run/secret_key)"; \
+	fi; \
+	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py collectstatic --noinput -v0; \
+	PORT=$(PORT) exec deploy/serve
+
 test: $(VENV)/.dev-deps
 	$(PY) -m pytest
 
@@ -36,4 +53,4 @@ lint: $(VENV)/.dev-deps
 	$(VENV)/bin/lint-imports
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache run
