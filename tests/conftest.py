@@ -1,16 +1,31 @@
-"""Shared fixtures.
+"""Shared fixtures and constants; the factories behind them are in tests/factories.py.
 
+Users (passwords are the usernames; roles set by `services.users.assign_role`):
 - `make_user(role, username=None)`: a user in one role group (consumer, annotator, reviewer, admin).
-- `annotator`, `other_annotator`, `reviewer`, `other_reviewer`, `consumer`, `admin_user`: one of each.
-- `client_for(user)`: a DRF APIClient authenticated with the user's API token.
+- `annotator` (alice), `other_annotator` (carol), `reviewer` (bob), `other_reviewer` (dave),
+  `consumer` (erin), `admin_user` (root): one of each.
+- `client_for(user)`: a DRF APIClient authenticated with the user's API token (anonymous for None).
 - `browser_for(user)`: a Django test client logged in to the admin site as the user.
-- `seed_articles`: the three articles of seeds/, imported as `import_articles` would.
-- `article`: a small article whose body mixes ASCII, Cyrillic and emoji.
-- `make_annotation(actor, article, **fields)`: an annotation created through the service.
+
+Articles and annotations, all made through the services:
+- `seed_articles`: the three articles of seeds/, imported as `import_articles` would, by file name.
+- `article`: "Mixed scripts" from Test Wire, body `factories.MIXED_SCRIPTS_BODY`, which mixes
+  ASCII, Cyrillic and emoji (a flag is two code points) and says "Kyiv" twice.
+- `make_annotation(actor, article, **fields)`: an annotation by `actor` (a claim unless `kind` says
+  otherwise), made by `AnnotationFactory`; `status="approved"` with `reviewed_by` reviews it too.
+- `reworked`: alice's claim on `article`, rejected by bob and edited by alice: pending again, three events.
+- `approved`: on `article`, the three annotations every export test reads, approved by bob with the
+  comment "+ok": an entity (PERSON), a claim with a formula-like claimant and a note with quotes,
+  commas and a newline, and an artifact whose correction starts with "-"; beside them a pending
+  claim and a rejected entity that no export may show. Returns the three, as stored.
+
+Other:
 - `w3c_validator`: the W3C Web Annotation test suite's `validate.py` as a module. The schemas
   are the W3C's, outside this repository: found in `$COPYDESK_W3C_TESTS` or `../shared/w3c/`
   beside the clone. Tests that need it skip where it is missing, and fail there instead
   when `COPYDESK_REQUIRE_W3C=1` (CI sets it).
+- `SEEDS`: the seeds/ folder. `RECORD_FIELDS`: an export record's fields in order, as API.md
+  lists them (written out here, not read from the application, so that a change shows).
 """
 
 import importlib.util
@@ -18,20 +33,23 @@ import os
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from annotations.domain.roles import Role
 from annotations.interchange.articles import find_files, parse_file
-from annotations.models import Article
-from annotations.services.annotations import annotation_create
-from annotations.services.articles import article_create
+from annotations.models import Annotation, Article
+from annotations.services.annotations import annotation_create, annotation_update
 from annotations.services.imports import articles_import
-from annotations.services.users import assign_role
+from annotations.services.reviews import annotation_reject
+from tests.factories import MIXED_SCRIPTS_BODY, AnnotationFactory, ArticleFactory, UserFactory, span_of
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+RECORD_FIELDS = [
+    *["id", "article", "kind", "start", "end", "quote", "entity_type", "artifact_type", "suggested_correction"],
+    *["claimant", "note", "status", "created_by", "created_at", "updated_at", "reviewed_by", "reviewed_at"],
+    *["review_comment", "article_title", "source", "url", "published_at", "prefix", "suffix"],
+]
 W3C_TESTS = Path(os.environ.get("COPYDESK_W3C_TESTS") or Path(__file__).resolve().parents[2] / "shared" / "w3c")
 
 
@@ -45,10 +63,7 @@ def _test_settings(settings):
 @pytest.fixture
 def make_user(db):
     def make(role: str, username: str | None = None):
-        username = username or f"{role}-{get_user_model().objects.count() + 1}"
-        user = get_user_model().objects.create_user(username=username, password=username)
-        assign_role(user, Role.from_name(role))
-        return user
+        return UserFactory(role=role, **({"username": username} if username else {}))
 
     return make
 
@@ -104,21 +119,66 @@ def seed_articles(db):
 
 @pytest.fixture
 def article(db):
-    return article_create(
-        title="Mixed scripts",
-        body="Prime Minister 🇯🇵 Fumio Kishida met Зеленский in Kyiv 🙂. Kyiv was calm.\nThe end.",
-        source="Test Wire",
-        language="en",
-    )
+    return ArticleFactory(title="Mixed scripts", body=MIXED_SCRIPTS_BODY, source="Test Wire", language="en")
 
 
 @pytest.fixture
-def make_annotation():
+def make_annotation(db):
     def make(actor, article, **fields):
-        fields.setdefault("kind", "claim")
-        return annotation_create(actor=actor, article=article, **fields)
+        return AnnotationFactory(created_by=actor, article=article, **fields)
 
     return make
+
+
+@pytest.fixture
+def reworked(annotator, reviewer, article):
+    """alice's claim on `article`, rejected by bob and edited by alice: pending again, three events."""
+    claim = annotation_create(
+        actor=annotator, article=article, kind="claim", quote="Kyiv was calm", claimant="the ministry", note="check"
+    )
+    annotation_reject(actor=reviewer, annotation_id=claim.pk, comment="span too short")
+    annotation_update(actor=annotator, annotation_id=claim.pk, note="checked again")
+    return Annotation.objects.get(pk=claim.pk)
+
+
+@pytest.fixture
+def approved(annotator, reviewer, article, make_annotation):
+    """The three approved annotations of the exports, and a pending and a rejected one beside them."""
+    approve = {"status": "approved", "reviewed_by": reviewer, "review_comment": "+ok"}
+    made = [
+        make_annotation(annotator, article, kind="entity", quote="Fumio Kishida", entity_type="PERSON", **approve),
+        make_annotation(
+            annotator,
+            article,
+            quote="Kyiv was calm",
+            claimant="=HYPERLINK()",
+            note='Said "calm", twice,\nreally',
+            **approve,
+        ),
+        make_annotation(
+            annotator,
+            article,
+            kind="translation_artifact",
+            quote="Зеленский",
+            artifact_type="untranslated",
+            suggested_correction="-Zelensky",
+            **approve,
+        ),
+    ]
+    make_annotation(annotator, article, quote="The end")
+    first_kyiv = span_of(article.body, "Kyiv")
+    make_annotation(
+        annotator,
+        article,
+        kind="entity",
+        entity_type="GPE",
+        quote="Kyiv",
+        **first_kyiv,
+        status="rejected",
+        reviewed_by=reviewer,
+        review_comment="@wrong",
+    )
+    return [Annotation.objects.get(pk=a.pk) for a in made]
 
 
 @pytest.fixture

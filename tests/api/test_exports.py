@@ -6,68 +6,14 @@ import json
 import tracemalloc
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db import connection
-from django.http import QueryDict
 
-from annotations.domain.spans import span_context
 from annotations.interchange import stream
-from annotations.interchange.csv import neutralise_formula
-from annotations.interchange.jsonl import jsonl_lines_postgres
-from annotations.interchange.records import records
-from annotations.models import Annotation, Article, Status
-from annotations.selectors.annotations import annotations_for_export
-from annotations.services.articles import article_create
-from annotations.services.reviews import annotation_approve, annotation_reject
+from annotations.models import Annotation
+from tests.conftest import RECORD_FIELDS
+from tests.factories import bulk_claims
 
 JSONL, CSV, JSONLD = (f"/api/exports/annotations.{ext}" for ext in ("jsonl", "csv", "jsonld"))
-RECORD_FIELDS = [
-    *[
-        "id",
-        "article",
-        "kind",
-        "start",
-        "end",
-        "quote",
-        "entity_type",
-        "artifact_type",
-        "suggested_correction",
-        "claimant",
-        "note",
-        "status",
-    ],
-    *["created_by", "created_at", "updated_at", "reviewed_by", "reviewed_at", "review_comment"],
-    *["article_title", "source", "url", "published_at", "prefix", "suffix"],
-]
-START_OF_FIRST_KYIV = 49
-
-
-@pytest.fixture
-def approved(annotator, reviewer, article, make_annotation):
-    """On the mixed-script article: an approved entity, claim (with a tricky note) and
-    artifact; a pending claim and a rejected entity that no export may show."""
-    made = [
-        make_annotation(annotator, article, kind="entity", quote="Fumio Kishida", entity_type="PERSON"),
-        make_annotation(
-            annotator, article, quote="Kyiv was calm", claimant="=HYPERLINK()", note='Said "calm", twice,\nreally'
-        ),
-        make_annotation(
-            annotator,
-            article,
-            kind="translation_artifact",
-            quote="Зеленский",
-            artifact_type="untranslated",
-            suggested_correction="-Zelensky",
-        ),
-    ]
-    for annotation in made:
-        annotation_approve(actor=reviewer, annotation_id=annotation.pk, comment="+ok")
-    make_annotation(annotator, article, quote="The end")
-    rejected = make_annotation(
-        annotator, article, kind="entity", quote="Kyiv", start=START_OF_FIRST_KYIV, entity_type="GPE"
-    )
-    annotation_reject(actor=reviewer, annotation_id=rejected.pk, comment="@wrong")
-    return [Annotation.objects.get(pk=a.pk) for a in made]
 
 
 def body_of(response) -> str:
@@ -159,10 +105,6 @@ def test_csv_neutralises_formulas(client_for, consumer, approved):
     assert rows[1]["claimant"] == "'=HYPERLINK()"
     assert rows[2]["suggested_correction"] == "'-Zelensky"
     assert rows[0]["review_comment"] == "'+ok"
-    for value in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
-        assert neutralise_formula(value) == "'" + value
-    assert neutralise_formula("Kyiv, 2024") == "Kyiv, 2024"
-    assert neutralise_formula(17) == 17
 
 
 def test_jsonld_passes_the_w3c_must_checks(client_for, consumer, approved, w3c_validator):
@@ -217,24 +159,6 @@ def test_no_rows(client_for, consumer, db, url):
         assert doc["total"] == 0 and doc["first"]["items"] == []
 
 
-@pytest.mark.postgres
-def test_postgres_jsonl_equals_python_records(approved, reviewer, article):
-    """The SQL-built lines on PostgreSQL hold exactly the records the Python path makes."""
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only")
-    Article.objects.filter(pk=article.pk).update(
-        url="https://example.org/a?b=1&c=\\", published_at=approved[0].created_at
-    )
-    annotations = annotations_for_export(params=QueryDict())
-    from_sql = [json.loads(line) for line in jsonl_lines_postgres(annotations)]
-    from_python = list(records(annotations))
-    assert from_sql == from_python
-    assert [list(r) for r in from_sql] == [RECORD_FIELDS] * 3
-    # A DISTINCT puts its ordering column (the raw time here) in the SELECT too; lines keep the fields alone.
-    by_time = annotations_for_export(params=QueryDict("ordering=-created_at")).distinct()
-    assert [json.loads(line) for line in jsonl_lines_postgres(by_time)] == from_python[::-1]
-
-
 @pytest.mark.parametrize("url", [JSONL, CSV, JSONLD])
 def test_exports_read_the_stored_context(client_for, consumer, approved, url):
     """The context is the annotation's stored prefix and suffix, not cut from the body at export time."""
@@ -255,60 +179,15 @@ def test_context_is_not_in_the_annotation_api(client_for, annotator, approved, a
 
 
 # Everything JSON or COPY's text and CSV formats treat specially, and what splitlines() would split on.
-AWKWARD = 'C:\\temp\\ "quoted" \\n not a newline\ttab\nnewline \x01\x02\x1f\x7f \u2028\x85 🇯🇵🙂 \\.'
-
-
-@pytest.mark.postgres
-def test_postgres_copy_gives_awkward_text_verbatim(client_for, consumer, annotator, reviewer, make_annotation):
-    """Backslashes, quotes, newlines, tabs, control characters and emoji come through COPY as built."""
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only")
-    article = article_create(title=AWKWARD, body=f"{AWKWARD} -> [{AWKWARD[::-1]}] <- {AWKWARD}!")
-    annotation = make_annotation(annotator, article, quote=f"[{AWKWARD[::-1]}]", note=AWKWARD, claimant=AWKWARD)
-    annotation_approve(actor=reviewer, annotation_id=annotation.pk, comment=AWKWARD)
-    raw = b"".join(client_for(consumer).get(JSONL).streaming_content)
-    assert raw.endswith(b"}\n") and raw.count(b"\n") == 1  # one line: no raw newline inside it
-    (record,) = [json.loads(line) for line in raw.decode().split("\n")[:-1]]
-    assert record["quote"] == f"[{AWKWARD[::-1]}]"
-    assert record["note"] == record["claimant"] == record["review_comment"] == record["article_title"] == AWKWARD
-    assert (record["prefix"], record["suffix"]) == span_context(article.body, annotation.start, annotation.end)
-    assert [record] == list(records(annotations_for_export(params=QueryDict())))
-
-
 # --- streaming and memory ----------------------------------------------------------------
 
 
-@pytest.fixture
-def make_approved(annotator, reviewer):
-    """`make_approved(n)`: n approved one-character annotations, bulk-inserted on one long article."""
-
-    def make(n: int) -> None:
-        body = "".join(chr(0x410 + i % 32) for i in range(n + 1))
-        article = article_create(title=f"Long {n}", body=body)
-        Annotation.objects.bulk_create(
-            Annotation(
-                article=article,
-                kind="claim",
-                start=i,
-                end=i + 1,
-                quote=body[i],
-                note="x" * 50,
-                status=Status.APPROVED,
-                created_by=annotator,
-                reviewed_by=reviewer,
-            )
-            for i in range(n)
-        )
-
-    return make
-
-
 @pytest.mark.parametrize("url", [JSONL, CSV, JSONLD])
-def test_exports_stream_in_pieces(client_for, consumer, make_approved, monkeypatch, url):
+def test_exports_stream_in_pieces(client_for, consumer, annotator, reviewer, monkeypatch, url):
     """The response is streamed piece by piece, not built whole first."""
     monkeypatch.setattr(stream, "FLUSH_BYTES", 4096)
     monkeypatch.setattr(stream, "CHUNK_ROWS", 50)
-    make_approved(300)
+    bulk_claims(300, created_by=annotator, reviewed_by=reviewer, note="x" * 50)
     response = client_for(consumer).get(url)
     assert response.streaming
     pieces = list(response.streaming_content)
@@ -327,35 +206,12 @@ def peak_memory_of_export(client, url: str) -> int:
 
 
 @pytest.mark.parametrize("url", [JSONL, CSV, JSONLD])
-def test_export_memory_does_not_grow_with_rows(client_for, consumer, make_approved, monkeypatch, url):
+def test_export_memory_does_not_grow_with_rows(client_for, consumer, annotator, reviewer, monkeypatch, url):
     """Four times the rows, about the same peak memory: rows are never all held at once."""
     monkeypatch.setattr(stream, "CHUNK_ROWS", 100)
     client = client_for(consumer)
-    make_approved(400)
+    bulk_claims(400, created_by=annotator, reviewed_by=reviewer, note="x" * 50)
     peak_fewer = peak_memory_of_export(client, url)
-    make_approved(1600)
+    bulk_claims(1600, created_by=annotator, reviewed_by=reviewer, note="x" * 50)
     peak_more = peak_memory_of_export(client, url)
     assert peak_more < peak_fewer * 1.5 + 200_000
-
-
-# --- management command ---------------------------------------------------------------------
-
-
-def test_export_command_writes_a_filtered_file(approved, tmp_path):
-    """`export_annotations` uses the same exporters and filters as the API."""
-    output = tmp_path / "claims.jsonl"
-    call_command("export_annotations", "--format", "jsonl", "--output", str(output), "--kind", "claim")
-    records = [json.loads(line) for line in output.read_text().splitlines()]
-    assert [r["id"] for r in records] == [approved[1].pk]
-    jsonld = tmp_path / "all.jsonld"
-    call_command(
-        "export_annotations", "--format", "jsonld", "--output", str(jsonld), "--base-url", "https://cd.example"
-    )
-    doc = json.loads(jsonld.read_text())
-    assert doc["id"] == "https://cd.example/api/exports/annotations.jsonld"
-    assert [item["id"] for item in doc["first"]["items"]] == [
-        f"https://cd.example/api/annotations/{annotation.pk}/" for annotation in approved
-    ]
-    assert doc["first"]["items"][0]["target"]["source"] == f"https://cd.example/api/articles/{approved[0].article_id}/"
-    with pytest.raises(CommandError, match="kind"):
-        call_command("export_annotations", "--format", "csv", "--kind", "opinion")

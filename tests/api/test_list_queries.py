@@ -2,8 +2,7 @@
 
 import pytest
 
-from annotations.models import Annotation, Status
-from annotations.services.articles import article_create
+from tests.factories import ArticleFactory, bulk_claims
 
 URL = "/api/annotations/"
 # token + user, role, usernames of a filter, count, page (select_related authors and reviewers),
@@ -13,22 +12,9 @@ MAX_QUERIES = 7
 
 @pytest.fixture
 def many(annotator, reviewer):
-    """120 approved claims, each on its own one-character span, by alice, reviewed by bob."""
-    body = "abcdefghij" * 13
-    article = article_create(title="Many", body=body, source="Kyodo")
-    Annotation.objects.bulk_create(
-        Annotation(
-            article=article,
-            kind="claim",
-            start=i,
-            end=i + 1,
-            quote=body[i],
-            status=Status.APPROVED,
-            created_by=annotator,
-            reviewed_by=reviewer,
-        )
-        for i in range(120)
-    )
+    """120 approved claims, each on its own one-character span of a Kyodo article, by alice, reviewed by bob."""
+    article = ArticleFactory(title="Many", body="abcdefghij" * 13, source="Kyodo")
+    bulk_claims(120, article=article, created_by=annotator, reviewed_by=reviewer)
 
 
 @pytest.mark.parametrize("page_size", [1, 50, 120])

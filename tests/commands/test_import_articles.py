@@ -6,7 +6,6 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotations.interchange.articles import infer_title_and_date
 from annotations.models import Article
 from tests.conftest import SEEDS
 
@@ -52,20 +51,6 @@ def test_sidecar_metadata_is_used():
     assert article.title.startswith("Japan to accept people fleeing Ukraine")
     assert article.published_at.date().isoformat() == "2022-03-02"
     assert article.language == "en"
-
-
-def test_title_skips_page_furniture():
-    """A lone "Partager:" is not a title; the first sentence is."""
-    body = (SEEDS / "001_9f5891fc28e701af.txt").read_text(encoding="utf-8")
-    title, published = infer_title_and_date(body)
-    assert title.startswith("JAKARTA - Japan announced the temporary closure of its Embassy in Kyiv")
-    assert published is None
-
-
-def test_title_and_date_from_a_leading_date_marker():
-    """`date YYYY-MM-DD` before the headline gives published_at, and is not in the title."""
-    body = (SEEDS / "002_99f075d83cde7e46.txt").read_text(encoding="utf-8")
-    assert infer_title_and_date(body) == ("Japan says it is considering evacuating Ukrainian citizens.", "2022-01-24")
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from annotations.models import Annotation, Status
 from annotations.query.planner import estimated_rows
-from annotations.services.articles import article_create
+from tests.factories import ArticleFactory, ClaimRowFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +33,18 @@ def at(hours: float) -> str:
 def timeline(annotator, reviewer):
     """600 one-character claims, one an hour from FIRST; reviews (most approved) a day and a
     half later, rounded to 6 hours so that review times tie and the tie-break shows."""
-    body = "abcdefghij" * 70
-    article = article_create(title="Timeline", body=body, source="Kyodo")
+    article = ArticleFactory(title="Timeline", body="abcdefghij" * 70, source="Kyodo")
+    statuses = [STATUSES[at % len(STATUSES)] for at in range(ROWS)]
     made = Annotation.objects.bulk_create(
-        Annotation(
-            article=article, kind="claim", start=i, end=i + 1, quote=body[i], status=STATUSES[i % len(STATUSES)],
-            created_by=annotator, reviewed_by=None if STATUSES[i % len(STATUSES)] == Status.PENDING else reviewer,
+        ClaimRowFactory.build(
+            article=article,
+            at=at,
+            status=status,
+            created_by=annotator,
+            reviewed_by=None if status == Status.PENDING else reviewer,
         )
-        for i in range(ROWS)
-    )  # fmt: skip
+        for at, status in enumerate(statuses)
+    )
     for hour, annotation in enumerate(made):
         annotation.created_at = FIRST + timedelta(hours=hour)
         if annotation.status != Status.PENDING:

@@ -1,13 +1,13 @@
-"""The annotation services: spans, kinds, four eyes, transitions, history."""
+"""annotation_create, _update and _delete: spans, kinds, the database's invariants, edits, stored context."""
 
 import pytest
 from django.db import IntegrityError, transaction
 
-from annotations.domain.errors import Conflict, InvalidInput, Missing, NotAllowed
+from annotations.domain.errors import Conflict, InvalidInput, NotAllowed
 from annotations.models import Annotation, AnnotationEvent, Status
 from annotations.services.annotations import annotation_create, annotation_delete, annotation_update
 from annotations.services.articles import article_create
-from annotations.services.reviews import annotation_approve, annotation_reject, annotation_reopen
+from annotations.services.reviews import annotation_approve, annotation_reject
 
 pytestmark = pytest.mark.django_db
 
@@ -164,72 +164,6 @@ def test_database_refuses_duplicate_untyped_spans(annotator, article):
         Annotation.objects.bulk_create([Annotation(**row)])
 
 
-# --- review ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def pending(annotator, article):
-    return annotation_create(actor=annotator, article=article, kind="claim", quote="Kyiv was calm.")
-
-
-def test_approve_by_another_reviewer(pending, reviewer):
-    annotation = annotation_approve(actor=reviewer, annotation_id=pending.id, comment="checked")
-    assert annotation.status == Status.APPROVED
-    assert annotation.reviewed_by == reviewer
-    assert annotation.reviewed_at is not None
-    assert annotation.review_comment == "checked"
-
-
-def test_author_can_never_review_own_annotation_whatever_their_role(make_user, article):
-    for role in ("reviewer", "admin"):
-        author = make_user(role)
-        annotation = annotation_create(actor=author, article=article, kind="claim", start=0, end=5 + len(role))
-        for review in (annotation_approve, annotation_reopen):
-            with pytest.raises(NotAllowed, match="four eyes"):
-                review(actor=author, annotation_id=annotation.id)
-        with pytest.raises(NotAllowed, match="four eyes"):
-            annotation_reject(actor=author, annotation_id=annotation.id, comment="no")
-        assert Annotation.objects.get(pk=annotation.id).status == Status.PENDING
-
-
-def test_annotators_and_consumers_cannot_review(pending, other_annotator, consumer):
-    for actor in (other_annotator, consumer):
-        with pytest.raises(NotAllowed):
-            annotation_approve(actor=actor, annotation_id=pending.id)
-
-
-def test_reviewing_twice_is_a_conflict(pending, reviewer, other_reviewer):
-    annotation_approve(actor=reviewer, annotation_id=pending.id)
-    with pytest.raises(Conflict, match="approved"):
-        annotation_approve(actor=other_reviewer, annotation_id=pending.id)
-    with pytest.raises(Conflict):
-        annotation_reject(actor=other_reviewer, annotation_id=pending.id, comment="late")
-
-
-def test_reject_needs_a_comment(pending, reviewer):
-    with pytest.raises(InvalidInput) as excinfo:
-        annotation_reject(actor=reviewer, annotation_id=pending.id, comment="  ")
-    assert "comment" in errors_of(excinfo)
-    rejected = annotation_reject(actor=reviewer, annotation_id=pending.id, comment="Not a claim.")
-    assert (rejected.status, rejected.review_comment) == (Status.REJECTED, "Not a claim.")
-
-
-def test_reopen_from_approved_or_rejected_only(pending, reviewer, other_reviewer):
-    with pytest.raises(Conflict):
-        annotation_reopen(actor=reviewer, annotation_id=pending.id)
-    annotation_approve(actor=reviewer, annotation_id=pending.id)
-    reopened = annotation_reopen(actor=other_reviewer, annotation_id=pending.id, comment="second look")
-    assert reopened.status == Status.PENDING
-    assert reopened.reviewed_by is None
-    annotation_reject(actor=reviewer, annotation_id=pending.id, comment="wrong")
-    assert annotation_reopen(actor=reviewer, annotation_id=pending.id).status == Status.PENDING
-
-
-def test_unknown_annotation_is_missing(reviewer):
-    with pytest.raises(Missing):
-        annotation_approve(actor=reviewer, annotation_id=987654)
-
-
 # --- edit and delete ---------------------------------------------------------------------
 
 
@@ -297,39 +231,6 @@ def test_unknown_field_cannot_be_edited(pending, annotator):
     with pytest.raises(InvalidInput) as excinfo:
         annotation_update(actor=annotator, annotation_id=pending.id, status="approved")
     assert "status" in errors_of(excinfo)
-
-
-# --- history -------------------------------------------------------------------------------
-
-
-def test_history_records_every_change_in_order(pending, annotator, reviewer, other_reviewer):
-    annotation_reject(actor=reviewer, annotation_id=pending.id, comment="cut the full stop")
-    annotation_update(actor=annotator, annotation_id=pending.id, end=pending.end - 1)
-    annotation_approve(actor=other_reviewer, annotation_id=pending.id, comment="ok")
-    annotation_reopen(actor=reviewer, annotation_id=pending.id, comment="claimant missing")
-    events = list(
-        pending.events.order_by("at", "id").values_list(
-            "action", "actor__username", "from_status", "to_status", "comment"
-        )
-    )
-    assert events == [
-        ("created", "alice", "", "pending", ""),
-        ("rejected", "bob", "pending", "rejected", "cut the full stop"),
-        ("edited", "alice", "rejected", "pending", ""),
-        ("approved", "dave", "pending", "approved", "ok"),
-        ("reopened", "bob", "approved", "pending", "claimant missing"),
-    ]
-
-
-def test_refused_change_writes_no_history(pending, annotator):
-    with pytest.raises(NotAllowed):
-        annotation_approve(actor=annotator, annotation_id=pending.id)
-    assert pending.events.count() == 1
-
-
-def test_review_event_time_is_the_review_time(pending, reviewer):
-    annotation = annotation_approve(actor=reviewer, annotation_id=pending.id)
-    assert annotation.events.get(action="approved").at == annotation.reviewed_at
 
 
 # --- stored context ----------------------------------------------------------------------

@@ -1,0 +1,28 @@
+"""export_annotations: the API's exporters and filters, written to a file."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+# --- management command ---------------------------------------------------------------------
+
+
+def test_export_command_writes_a_filtered_file(approved, tmp_path):
+    """`export_annotations` uses the same exporters and filters as the API."""
+    output = tmp_path / "claims.jsonl"
+    call_command("export_annotations", "--format", "jsonl", "--output", str(output), "--kind", "claim")
+    records = [json.loads(line) for line in output.read_text().splitlines()]
+    assert [r["id"] for r in records] == [approved[1].pk]
+    jsonld = tmp_path / "all.jsonld"
+    call_command(
+        "export_annotations", "--format", "jsonld", "--output", str(jsonld), "--base-url", "https://cd.example"
+    )
+    doc = json.loads(jsonld.read_text())
+    assert doc["id"] == "https://cd.example/api/exports/annotations.jsonld"
+    assert [item["id"] for item in doc["first"]["items"]] == [
+        f"https://cd.example/api/annotations/{annotation.pk}/" for annotation in approved
+    ]
+    assert doc["first"]["items"][0]["target"]["source"] == f"https://cd.example/api/articles/{approved[0].article_id}/"
+    with pytest.raises(CommandError, match="kind"):
+        call_command("export_annotations", "--format", "csv", "--kind", "opinion")
