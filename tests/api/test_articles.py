@@ -34,34 +34,51 @@ def test_create_article_stores_body_normalised_and_returns_it(annotator_client):
 def test_same_body_twice_is_409_with_existing_id(annotator_client):
     first = annotator_client.post("/api/articles/", {"title": "A", "body": "Same text."}, format="json").json()
     response = annotator_client.post("/api/articles/", {"title": "B", "body": "Same text."}, format="json")
-    assert response.status_code == 409
-    assert response.json()["id"] == first["id"]
+    assert (response.status_code, response.json()) == (
+        409,
+        {"detail": "An article with this body is already stored.", "id": first["id"]},
+    )
     assert Article.objects.count() == 1
 
 
 @pytest.mark.django_db
 def test_same_body_with_other_line_endings_is_the_same_article(annotator_client):
-    annotator_client.post("/api/articles/", {"title": "A", "body": "x\ny"}, format="json")
-    assert annotator_client.post("/api/articles/", {"title": "A", "body": "x\r\ny"}, format="json").status_code == 409
+    first = annotator_client.post("/api/articles/", {"title": "A", "body": "x\ny"}, format="json").json()
+    response = annotator_client.post("/api/articles/", {"title": "A", "body": "x\r\ny"}, format="json")
+    assert (response.status_code, response.json()) == (
+        409,
+        {"detail": "An article with this body is already stored.", "id": first["id"]},
+    )
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("payload", "field"),
+    ("payload", "errors"),
     [
-        ({"body": "text"}, "title"),
-        ({"title": "t"}, "body"),
-        ({"title": "t", "body": "   \n"}, "body"),
-        ({"title": "t", "body": "x", "url": "not a url"}, "url"),
-        ({"title": "t", "body": "x", "language": "english please"}, "language"),
-        ({"title": "t", "body": "x", "published_at": "yesterday"}, "published_at"),
-        ({"title": "t", "body": "x", "colour": "red"}, "colour"),
+        ({"body": "text"}, {"title": ["This field is required."]}),
+        ({"title": "t"}, {"body": ["This field is required."]}),
+        ({"title": "t", "body": "   \n"}, {"body": ["This field may not be blank."]}),
+        ({"title": "t", "body": "x", "url": "not a url"}, {"url": ["Enter a valid URL."]}),
+        (
+            {"title": "t", "body": "x", "language": "english please"},
+            {"language": ["Enter a BCP 47 language tag such as en, id or pt-BR."]},
+        ),
+        (
+            {"title": "t", "body": "x", "published_at": "yesterday"},
+            {
+                "published_at": [
+                    "Datetime has wrong format. Use one of these formats instead: "
+                    "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+                ]
+            },
+        ),
+        ({"title": "t", "body": "x", "colour": "red"}, {"colour": ["Unknown field."]}),
     ],
 )
-def test_bad_article_input_is_400_naming_the_field(annotator_client, payload, field):
+def test_bad_article_input_is_400_naming_the_field(annotator_client, payload, errors):
+    """The 400 names the bad field, and that field alone, saying what is wrong."""
     response = annotator_client.post("/api/articles/", payload, format="json")
-    assert response.status_code == 400
-    assert field in response.json()
+    assert (response.status_code, response.json()) == (400, errors)
     assert Article.objects.count() == 0
 
 
@@ -72,19 +89,22 @@ def test_consumer_may_read_but_not_create(client_for, consumer, seed_articles):
     assert client.get(f"/api/articles/{seed_articles[0].id}/").status_code == 200
     response = client.post("/api/articles/", {"title": "t", "body": "b"}, format="json")
     assert response.status_code == 403
-    assert "detail" in response.json()
+    assert list(response.json()) == ["detail"]  # the exact wording: test_role_refusals_read_as_english
+    assert Article.objects.count() == 3
 
 
 @pytest.mark.django_db
 def test_anonymous_is_401(client_for, seed_articles):
-    assert client_for().get("/api/articles/").status_code == 401
+    response = client_for().get("/api/articles/")
+    assert (response.status_code, response.json()) == (401, {"detail": "Authentication credentials were not provided."})
 
 
 @pytest.mark.django_db
 def test_bad_token_is_401(client_for, seed_articles):
     client = client_for()
     client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
-    assert client.get("/api/articles/").status_code == 401
+    response = client.get("/api/articles/")
+    assert (response.status_code, response.json()) == (401, {"detail": "Invalid token."})
 
 
 @pytest.mark.django_db
@@ -128,7 +148,8 @@ def test_list_filters(annotator_client, seed_articles):
     assert titles("q=sakura") == ["001_9f5891fc28e701af.txt"]
     assert titles("q=Kishida%20Morawiecki") == ["000_341965346715e028.txt"]
     assert titles("language=fr") == []
-    assert annotator_client.get("/api/articles/?published_after=soon").status_code == 400
+    response = annotator_client.get("/api/articles/?published_after=soon")
+    assert (response.status_code, response.json()) == (400, {"published_after": ["Enter a valid date/time."]})
 
 
 @pytest.mark.django_db
@@ -143,4 +164,5 @@ def test_article_list_query_count_is_fixed(annotator_client, annotator, seed_art
 
 @pytest.mark.django_db
 def test_unknown_article_is_404(annotator_client):
-    assert annotator_client.get("/api/articles/999999/").status_code == 404
+    response = annotator_client.get("/api/articles/999999/")
+    assert (response.status_code, response.json()) == (404, {"detail": "No Article matches the given query."})

@@ -7,7 +7,6 @@ from django.db import connection, connections
 
 from annotations.domain.errors import Conflict
 from annotations.models import Status
-from annotations.services.annotations import annotation_create
 from annotations.services.reviews import annotation_approve, annotation_reject
 
 pytestmark = [
@@ -40,9 +39,11 @@ def race(*calls):
 
 
 @pytest.mark.parametrize("rounds", [range(5)])
-def test_two_reviewers_racing_one_wins_the_other_gets_conflict(annotator, reviewer, other_reviewer, article, rounds):
-    for round_ in rounds:
-        annotation = annotation_create(actor=annotator, article=article, kind="claim", start=round_, end=round_ + 10)
+def test_two_reviewers_racing_one_wins_the_other_gets_conflict(
+    annotator, reviewer, other_reviewer, article, make_annotation, rounds
+):
+    for _ in rounds:
+        annotation = make_annotation(annotator, article)  # a fresh one-code-point claim each round
         outcomes = race(
             lambda a=annotation: annotation_approve(actor=reviewer, annotation_id=a.id),
             lambda a=annotation: annotation_reject(actor=other_reviewer, annotation_id=a.id, comment="no"),
@@ -57,8 +58,8 @@ def test_two_reviewers_racing_one_wins_the_other_gets_conflict(annotator, review
         assert reviews == [annotation.status]
 
 
-def test_racing_api_requests_one_gets_409(client_for, annotator, reviewer, other_reviewer, article):
-    annotation = annotation_create(actor=annotator, article=article, kind="claim", start=0, end=5)
+def test_racing_api_requests_one_gets_409(client_for, annotator, reviewer, other_reviewer, article, make_annotation):
+    annotation = make_annotation(annotator, article, quote="Prime")
     clients = [client_for(reviewer), client_for(other_reviewer)]
     outcomes = race(*[lambda c=c: c.post(f"/api/annotations/{annotation.id}/approve/", {}) for c in clients])
     assert sorted(r.status_code for r in outcomes) == [200, 409]

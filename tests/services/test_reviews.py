@@ -26,9 +26,9 @@ def test_approve_by_another_reviewer(pending, reviewer):
 
 
 def test_author_can_never_review_own_annotation_whatever_their_role(make_user, article):
-    for role in ("reviewer", "admin"):
+    for role, quote in (("reviewer", "Prime"), ("admin", "Minister")):
         author = make_user(role)
-        annotation = annotation_create(actor=author, article=article, kind="claim", start=0, end=5 + len(role))
+        annotation = annotation_create(actor=author, article=article, kind="claim", quote=quote)
         for review in (annotation_approve, annotation_reopen):
             with pytest.raises(NotAllowed, match="four eyes"):
                 review(actor=author, annotation_id=annotation.id)
@@ -45,16 +45,22 @@ def test_annotators_and_consumers_cannot_review(pending, other_annotator, consum
 
 def test_reviewing_twice_is_a_conflict(pending, reviewer, other_reviewer):
     annotation_approve(actor=reviewer, annotation_id=pending.id)
-    with pytest.raises(Conflict, match="approved"):
+    with pytest.raises(Conflict) as excinfo:
         annotation_approve(actor=other_reviewer, annotation_id=pending.id)
-    with pytest.raises(Conflict):
+    assert excinfo.value.as_data() == {
+        "detail": "This annotation is approved; only a pending annotation can be approved."
+    }
+    with pytest.raises(Conflict) as excinfo:
         annotation_reject(actor=other_reviewer, annotation_id=pending.id, comment="late")
+    assert excinfo.value.as_data() == {
+        "detail": "This annotation is approved; only a pending annotation can be rejected."
+    }
 
 
 def test_reject_needs_a_comment(pending, reviewer):
     with pytest.raises(InvalidInput) as excinfo:
         annotation_reject(actor=reviewer, annotation_id=pending.id, comment="  ")
-    assert "comment" in errors_of(excinfo)
+    assert errors_of(excinfo) == {"comment": ["A rejection needs a comment that says why."]}
     rejected = annotation_reject(actor=reviewer, annotation_id=pending.id, comment="Not a claim.")
     assert (rejected.status, rejected.review_comment) == (Status.REJECTED, "Not a claim.")
 
@@ -80,7 +86,7 @@ def test_unknown_annotation_is_missing(reviewer):
 
 def test_history_records_every_change_in_order(pending, annotator, reviewer, other_reviewer):
     annotation_reject(actor=reviewer, annotation_id=pending.id, comment="cut the full stop")
-    annotation_update(actor=annotator, annotation_id=pending.id, end=pending.end - 1)
+    annotation_update(actor=annotator, annotation_id=pending.id, end=pending.start + len("Kyiv was calm"))
     annotation_approve(actor=other_reviewer, annotation_id=pending.id, comment="ok")
     annotation_reopen(actor=reviewer, annotation_id=pending.id, comment="claimant missing")
     events = list(
