@@ -3,6 +3,7 @@
 from unittest import mock
 
 import pytest
+from django.db import connections
 from django.db.utils import OperationalError
 
 
@@ -15,7 +16,11 @@ def test_health_ok_without_credentials(client_for):
 
 @pytest.mark.django_db
 def test_health_is_503_when_the_database_does_not_answer(client_for):
-    with mock.patch("annotations.api.health.connection.cursor", side_effect=OperationalError("down")):
+    # Every connection's cursor fails, in whichever thread the view asks the database.
+    failing = mock.patch.object(type(connections["default"]), "cursor", side_effect=OperationalError("down"))
+    with failing:
         response = client_for().get("/api/health/")
-    assert response.status_code == 503
-    assert response.json()["status"] == "unavailable"
+    assert (response.status_code, response.json()) == (
+        503,
+        {"status": "unavailable", "detail": "database: OperationalError"},
+    )
