@@ -5,9 +5,10 @@ import re
 from django.urls import reverse
 
 from annotations.domain.articles import body_sha256
-from annotations.models import Annotation, Article, Status
+from annotations.models import DUPLICATE_SPAN_MESSAGE, Annotation, Article, Status
 from annotations.services.articles import article_create
 from annotations.services.reviews import annotation_approve
+from tests.factories import span_of
 
 
 def desk_url(article) -> str:
@@ -123,7 +124,7 @@ def test_the_desk_creates_an_annotation_at_code_point_offsets_as_the_user(articl
         article,
         kind="translation_artifact",
         start=start,
-        end=start + 13,
+        end=start + len("Kyiv was calm"),
         quote="Kyiv was calm",
         artifact_type="mistranslation",
         suggested_correction="Kyiv was quiet",
@@ -143,11 +144,15 @@ def test_the_desk_refuses_offsets_that_do_not_match_the_quote(article, annotator
     """UTF-16 offsets (one too many per emoji) do not pass: the service checks them against the body."""
     start = article.body.index("Kyiv was calm")
     utf16_start = len(article.body[:start].encode("utf-16-le")) // 2
+    utf16_end = utf16_start + len("Kyiv was calm")
     response = annotate(
-        browser_for(annotator), article, kind="claim", start=utf16_start, end=utf16_start + 13, quote="Kyiv was calm"
+        browser_for(annotator), article, kind="claim", start=utf16_start, end=utf16_end, quote="Kyiv was calm"
     )
     assert response.status_code == 400
-    assert "quote" in response.json()["errors"]
+    found = article.body[utf16_start:utf16_end]
+    assert response.json() == {
+        "errors": {"quote": [f"The quote does not match the text at {utf16_start}-{utf16_end}, which is {found!r}."]}
+    }
     assert not Annotation.objects.exists()
 
 
@@ -155,18 +160,18 @@ def test_the_desk_reports_a_missing_type_and_a_duplicate_as_errors(article, anno
     """The kind's rules and the duplicate rule come back as field messages for the popup."""
     client = browser_for(annotator)
     start = article.body.index("Зеленский")
-    span = {"start": start, "end": start + 9, "quote": "Зеленский"}
+    span = {"start": start, "end": start + len("Зеленский"), "quote": "Зеленский"}
     response = annotate(client, article, kind="entity", **span)
     assert response.status_code == 400
-    assert response.json()["errors"]["entity_type"] == ["This field is required for entity annotations."]
+    assert response.json() == {"errors": {"entity_type": ["This field is required for entity annotations."]}}
     assert annotate(client, article, kind="entity", entity_type="PERSON", **span).status_code == 201
     response = annotate(client, article, kind="entity", entity_type="PERSON", **span)
     assert response.status_code == 400
-    assert "already has an annotation" in response.json()["errors"]["__all__"][0]
+    assert response.json() == {"errors": {"__all__": [DUPLICATE_SPAN_MESSAGE]}}
 
 
 def test_the_desk_endpoint_is_for_staff_only(article, consumer, browser_for):
     """A consumer's session does not reach the endpoint."""
-    response = annotate(browser_for(consumer), article, kind="claim", start=0, end=5, quote="Prime")
+    response = annotate(browser_for(consumer), article, kind="claim", **span_of(article.body, "Prime"), quote="Prime")
     assert response.status_code == 302
     assert not Annotation.objects.exists()

@@ -136,7 +136,7 @@ def test_annotate_on_the_desk_then_bulk_approve(chromium, live_server, make_user
     created.first.wait_for()
     annotation = Annotation.objects.get(quote="Kyiv was calm")
     start = article.body.index("Kyiv was calm")  # a code point index, as Python counts
-    assert (annotation.start, annotation.end, annotation.created_by) == (start, start + 13, annotator)
+    assert (annotation.start, annotation.end, annotation.created_by) == (start, start + len("Kyiv was calm"), annotator)
     assert (annotation.kind, annotation.claimant, annotation.status) == ("claim", "Kyiv city administration", "pending")
     page.close()
 
