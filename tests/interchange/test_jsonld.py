@@ -1,0 +1,69 @@
+"""interchange/jsonld.py: an export record as a W3C Web Annotation. No database."""
+
+from annotations.interchange.jsonld import Iris, web_annotation
+
+IRIS = Iris(
+    collection="https://cd.example/api/exports/annotations.jsonld",
+    annotations="https://cd.example/api/annotations/",
+    articles="https://cd.example/api/articles/",
+)
+RECORD = {
+    "id": 7,
+    "article": 3,
+    "kind": "translation_artifact",
+    "start": 10,
+    "end": 19,
+    "quote": "Зеленский",
+    "entity_type": None,
+    "artifact_type": "untranslated",
+    "suggested_correction": "Zelensky",
+    "claimant": "",
+    "note": "Left in Cyrillic.",
+    "created_by": "alice",
+    "created_at": "2026-01-02T03:04:05Z",
+    "updated_at": "2026-01-02T03:04:06.500000Z",
+    "prefix": "met ",
+    "suffix": " in Kyiv",
+}
+
+
+def test_a_record_becomes_a_web_annotation():
+    """Kind and type as tags, the note as a comment, the correction as an edit, the span as quote and position."""
+    assert web_annotation(RECORD, IRIS) == {
+        "id": "https://cd.example/api/annotations/7/",
+        "type": "Annotation",
+        "motivation": "tagging",
+        "created": "2026-01-02T03:04:05Z",
+        "modified": "2026-01-02T03:04:06.500000Z",
+        "creator": {"type": "Person", "nickname": "alice"},
+        "body": [
+            {"type": "TextualBody", "purpose": "tagging", "value": "translation_artifact"},
+            {"type": "TextualBody", "purpose": "tagging", "value": "untranslated"},
+            {"type": "TextualBody", "purpose": "commenting", "value": "Left in Cyrillic."},
+            {"type": "TextualBody", "purpose": "editing", "value": "Zelensky"},
+        ],
+        "target": {
+            "source": "https://cd.example/api/articles/3/",
+            "selector": [
+                {"type": "TextQuoteSelector", "exact": "Зеленский", "prefix": "met ", "suffix": " in Kyiv"},
+                {"type": "TextPositionSelector", "start": 10, "end": 19},
+            ],
+        },
+    }
+
+
+def test_empty_context_and_optional_bodies_are_left_out():
+    """At the very start or end of a body there is no prefix or suffix; a bare claim has one tag."""
+    claim = {**RECORD, "kind": "claim", "artifact_type": None, "suggested_correction": "", "note": ""}
+    annotation = web_annotation({**claim, "prefix": "", "suffix": ""}, IRIS)
+    assert annotation["body"] == [{"type": "TextualBody", "purpose": "tagging", "value": "claim"}]
+    assert annotation["target"]["selector"][0] == {"type": "TextQuoteSelector", "exact": "Зеленский"}
+
+
+def test_iris_are_made_absolute_from_the_api_paths():
+    iris = Iris.of(collection="https://cd.example/x.jsonld", absolute=lambda path: f"https://cd.example{path}")
+    assert iris == Iris(
+        collection="https://cd.example/x.jsonld",
+        annotations="https://cd.example/api/annotations/",
+        articles="https://cd.example/api/articles/",
+    )
