@@ -33,7 +33,8 @@ def test_pages_link_to_each_other(client, approved_claims):
 
 @pytest.mark.parametrize("page", ["4", "0", "-1", "last", "1.5", "206020155924494912"])
 def test_pages_that_do_not_exist_are_404(client, approved_claims, page):
-    assert client.get(f"/api/annotations/?page_size=50&page={page}").status_code == 404
+    response = client.get(f"/api/annotations/?page_size=50&page={page}")
+    assert (response.status_code, response.json()) == (404, {"detail": "Invalid page."})
 
 
 def test_empty_first_page_is_200(client):

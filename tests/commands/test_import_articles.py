@@ -95,28 +95,42 @@ def test_jsonl_with_one_bad_line_fails_by_name_and_line_and_stores_nothing(tmp_p
     out, err, code = run_import(path)
     assert out.strip() == "imported 0, skipped 0, failed 1"
     assert code == 1
-    assert f"{path}: line 2: body: This field is required." in err
+    assert err.splitlines() == [
+        f"failed: {path}: line 2: body: This field is required.",
+        "1 file(s) failed; nothing of them was stored",
+    ]
     assert Article.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_jsonl_line_that_is_not_json_is_named(tmp_path):
     path = tmp_path / "broken.jsonl"
-    path.write_text('{"title": "A", "body": "B"}\n{"title": oops}\n', encoding="utf-8")
+    broken = '{"title": oops}'
+    path.write_text(f'{{"title": "A", "body": "B"}}\n{broken}\n', encoding="utf-8")
     _, err, code = run_import(path)
     assert code == 1
-    assert f"{path}: line 2: not valid JSON" in err
+    column = broken.index("oops") + 1
+    assert err.splitlines() == [
+        f"failed: {path}: line 2: not valid JSON: Expecting value at column {column}",
+        "1 file(s) failed; nothing of them was stored",
+    ]
     assert Article.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_file_that_is_not_utf8_fails_with_byte_position(tmp_path):
     path = tmp_path / "latin1.txt"
-    path.write_bytes("Le président a parlé ce matin\n".encode("latin-1"))
+    raw = "Le président a parlé ce matin\n".encode("latin-1")
+    path.write_bytes(raw)
     out, err, code = run_import(path)
     assert out.strip() == "imported 0, skipped 0, failed 1"
     assert code == 1
-    assert f"{path}: line 1: not valid utf-8: byte 0xe9 at byte position 5" in err
+    position = raw.index(b"\xe9")
+    assert err.splitlines() == [
+        f"failed: {path}: line 1: not valid utf-8: byte 0xe9 at byte position {position} (invalid continuation byte);"
+        " name the file's encoding with --encoding",
+        "1 file(s) failed; nothing of them was stored",
+    ]
     assert Article.objects.count() == 0
 
 
@@ -136,7 +150,10 @@ def test_a_bad_file_does_not_stop_the_good_ones(tmp_path):
     out, err, code = run_import(tmp_path)
     assert out.strip() == "imported 1, skipped 0, failed 1"
     assert code == 1
-    assert "bad.jsonl: line 1: title: This field may not be blank." in err
+    assert err.splitlines() == [
+        f"failed: {tmp_path / 'bad.jsonl'}: line 1: title: This field may not be blank.; body: This field is required.",
+        "1 file(s) failed; nothing of them was stored",
+    ]
 
 
 @pytest.mark.django_db
@@ -144,8 +161,11 @@ def test_missing_path_and_wrong_suffix_are_failures(tmp_path):
     (tmp_path / "notes.md").write_text("# hi", encoding="utf-8")
     out, err, _ = run_import(tmp_path / "nope", tmp_path / "notes.md")
     assert out.strip() == "imported 0, skipped 0, failed 2"
-    assert "nope: no such file or folder" in err
-    assert "notes.md: not an article file" in err
+    assert err.splitlines() == [
+        f"failed: {tmp_path / 'nope'}: no such file or folder",
+        f"failed: {tmp_path / 'notes.md'}: not an article file (expected .txt or .jsonl)",
+        "2 file(s) failed; nothing of them was stored",
+    ]
 
 
 @pytest.mark.django_db
