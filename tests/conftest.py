@@ -20,6 +20,8 @@ Articles and annotations, all made through the services:
   claim and a rejected entity that no export may show. Returns the three, as stored.
 
 Other:
+- Every test (autouse): ALLOWED_HOSTS for the test clients, and a fast password hasher.
+- Package fixtures: services/conftest.py has `pending`, the claim the service tests edit and review.
 - `w3c_validator`: the W3C Web Annotation test suite's `validate.py` as a module. The schemas
   are the W3C's, outside this repository: found in `$COPYDESK_W3C_TESTS` or `../shared/w3c/`
   beside the clone. Tests that need it skip where it is missing, and fail there instead

@@ -50,7 +50,8 @@ KNOWN_ARTIFACTS = [
     ("002", "Washington advised Ukrainian citizens", "wrong_referent", "its citizens"),
 ]
 
-# action -> (statuses it may follow, status it leads to), as in services.py
+# action -> (statuses it may follow, status it leads to): the workflow of API.md, written out
+# (tests/domain/test_transitions.py holds the application's table to the same)
 TRANSITIONS = {
     "approved": ({"pending"}, "approved"),
     "rejected": ({"pending"}, "rejected"),
