@@ -112,3 +112,19 @@ def test_refused_change_writes_no_history(pending, annotator):
 def test_review_event_time_is_the_review_time(pending, reviewer):
     annotation = annotation_approve(actor=reviewer, annotation_id=pending.id)
     assert annotation.events.get(action="approved").at == annotation.reviewed_at
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="application bug: a review sets reviewed_at (and the event's time) from one clock reading, then "
+    "save() stamps updated_at (auto_now) from a later one, so updated_at is a few microseconds after the "
+    "last event, unlike the gold fixtures, whose test holds updated_at == the last event's time",
+)
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_a_review_is_the_annotations_last_update(pending, reviewer, decision):
+    """After a review, updated_at, reviewed_at and the review event's time are one moment."""
+    review = {"approve": annotation_approve, "reject": annotation_reject}[decision]
+    review(actor=reviewer, annotation_id=pending.id, comment="Checked against the wire.")
+    stored = Annotation.objects.get(pk=pending.pk)
+    last = stored.events.order_by("at", "id").last()
+    assert stored.updated_at == stored.reviewed_at == last.at
