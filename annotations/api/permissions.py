@@ -14,5 +14,5 @@ class RolePermission(BasePermission):
         required = getattr(view, "required_roles", {}).get(view.action, Role.CONSUMER)
         allowed = user_role(request.user) >= required
         if not allowed and request.user.is_authenticated:
-            self.message = f"Only a {required.group_name} or above may do this."
+            self.message = f"Only {required.with_article} or above may do this."
         return allowed

@@ -7,10 +7,9 @@ history). Domain errors become form errors or messages, never a 500. Status and
 review fields are never editable here.
 """
 
-from collections import defaultdict
-
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -27,11 +26,11 @@ from annotations.domain.errors import DomainError
 from annotations.domain.records import WRITABLE_FIELDS
 from annotations.domain.transitions import TRANSITIONS, reviews_allowed_from
 from annotations.models import Annotation, AnnotationEvent, Article
-from annotations.selectors.annotations import annotations_visible_to
+from annotations.selectors.annotations import annotation_authors, annotations_visible_to
 from annotations.services.annotations import annotation_delete, delete_refusal, edit_refusal
-from annotations.services.reviews import annotation_review
+from annotations.services.reviews import BULK_REVIEW_LIMIT, annotation_review, annotations_review_bulk
 
-from .filters import ANNOTATION_FILTERS
+from .filters import ANNOTATION_FILTERS, holds_nul
 from .forms import AnnotationAdminForm, RejectForm, ReviewForm, add_domain_error
 
 
@@ -106,6 +105,8 @@ class AnnotationAdmin(admin.ModelAdmin):
         Django's search, but with the matching titles looked up first: each part of the OR then
         has an index (trigram indexes on quote and note, (article, status)), where Django's
         join to the articles made PostgreSQL read every annotation (BENCHMARKS.md)."""
+        if holds_nul(search_term):
+            return queryset.none(), False  # no stored text holds one (see NulSafeSearch)
         for term in smart_split(search_term):
             if term[0] in "\"'" and term[-1] == term[0]:
                 term = unescape_string_literal(term)
@@ -127,7 +128,7 @@ class AnnotationAdmin(admin.ModelAdmin):
                 "form": ReviewForm(),
                 # Only what the status allows; four eyes is said rather than hidden.
                 "decisions": reviews_allowed_from(obj.status),
-                "own": obj.created_by_id == request.user.pk,
+                "own": request.user.pk in annotation_authors(obj),
             }
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
@@ -245,24 +246,38 @@ class AnnotationAdmin(admin.ModelAdmin):
     def reopen_selected(self, request, queryset):
         self._review_each(request, queryset, "reopen")
 
-    def _review_each(self, request, queryset, decision: str, **kwargs) -> None:
-        """Review each selected annotation; report which were done, and which were skipped and why."""
+    def _review_each(self, request, queryset, decision: str, comment: str = "") -> None:
+        """Review the selection in one transaction (up to BULK_REVIEW_LIMIT, oldest first); say
+        which were done, which were refused and why, and how many are left for another run."""
         done = TRANSITIONS[decision].action.label
-        reviewed: list[Annotation] = []
-        skipped: dict[str, list[Annotation]] = defaultdict(list)
-        for annotation in queryset.order_by("id"):
-            try:
-                annotation_review(actor=request.user, annotation_id=annotation.pk, decision=decision, **kwargs)
-            except DomainError as exc:
-                skipped[exc.message].append(annotation)
-            else:
-                reviewed.append(annotation)
-                self.log_change(request, annotation, done)
-        if reviewed:
-            self.message_user(request, f"{done} {_count(reviewed)}: {_labels(reviewed)}.", messages.SUCCESS)
-        for reason, annotations in skipped.items():
+        ids = list(queryset.order_by("id").values_list("id", flat=True)[: BULK_REVIEW_LIMIT + 1])
+        try:
+            result = annotations_review_bulk(actor=request.user, annotation_ids=ids, decision=decision, comment=comment)
+        except DomainError as exc:
+            self.message_user(request, f"Nothing was {done.lower()}: {exc.message}", messages.ERROR)
+            return
+        if result.reviewed:
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=result.reviewed,
+                action_flag=CHANGE,
+                change_message=done,
+                single_object=False,
+            )
+            self.message_user(
+                request, f"{done} {_count(result.reviewed)}: {_labels(result.reviewed)}.", messages.SUCCESS
+            )
+        for reason, annotations in result.refused.items():
             message = f"Skipped {_count(annotations)}: {_labels(annotations)}. {reason}"
             self.message_user(request, message, messages.WARNING)
+        if result.not_reached:
+            left = queryset.count() - BULK_REVIEW_LIMIT
+            self.message_user(
+                request,
+                f"Not reviewed yet: {left:,} more of the selection, past the {BULK_REVIEW_LIMIT:,} "
+                "(oldest first) that one bulk review takes. Run the action again for the next ones.",
+                messages.WARNING,
+            )
 
 
 def _count(annotations: list[Annotation]) -> str:

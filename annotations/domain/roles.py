@@ -14,6 +14,11 @@ class Role(IntEnum):
     def group_name(self) -> str:
         return self.name.lower()
 
+    @property
+    def with_article(self) -> str:
+        """ "an annotator", "a reviewer": for messages."""
+        return f"{'an' if self.group_name[0] in 'aeiou' else 'a'} {self.group_name}"
+
     @classmethod
     def from_name(cls, name: str) -> "Role":
         return cls[name.upper()]

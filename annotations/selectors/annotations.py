@@ -7,7 +7,7 @@ from annotations.domain.errors import InvalidInput
 from annotations.domain.records import EXPORTED_STATUS
 from annotations.domain.roles import Role
 from annotations.filters import AnnotationExportFilter
-from annotations.models import Annotation, AnnotationEvent, Status
+from annotations.models import Annotation, AnnotationEvent, HistoryAction, Status
 from annotations.selectors.users import user_role
 
 
@@ -21,6 +21,21 @@ def annotations_visible_to(user) -> QuerySet[Annotation]:
 
 def annotation_history(*, annotation: Annotation) -> QuerySet[AnnotationEvent]:
     return annotation.events.select_related("actor").order_by("at", "id")
+
+
+def annotation_authors(annotation: Annotation) -> set[int]:
+    """The ids of everyone who wrote the annotation's content: its creator and each editor.
+    None of them may review it (four eyes)."""
+    return annotation_authors_of([annotation])[annotation.pk]
+
+
+def annotation_authors_of(annotations: list[Annotation]) -> dict[int, set[int]]:
+    """annotation_authors() of each annotation, by id, in one query."""
+    authors = {annotation.pk: {annotation.created_by_id} for annotation in annotations}
+    edits = AnnotationEvent.objects.filter(annotation__in=list(authors), action=HistoryAction.EDITED)
+    for annotation_id, editor_id in edits.values_list("annotation_id", "actor_id"):
+        authors[annotation_id].add(editor_id)
+    return authors
 
 
 def annotations_for_export(*, params) -> QuerySet[Annotation]:

@@ -42,28 +42,37 @@ def _save_unique(annotation: Annotation) -> None:
         raise
 
 
-def record_event(annotation: Annotation, *, action: str, actor, from_status: str, comment: str = "") -> None:
-    """The history event of a change just saved, in its transaction."""
-    AnnotationEvent.objects.create(
+def event_for(annotation: Annotation, *, action: str, actor, from_status: str, comment: str = "") -> AnnotationEvent:
+    """The (unsaved) history event of a change to the annotation."""
+    return AnnotationEvent(
         annotation=annotation,
         action=action,
         actor=actor,
-        # A review's event carries the review's own time, so the two always agree (enter()
-        # sets reviewed_at for a standing review and clears it for every other move).
-        at=annotation.reviewed_at or annotation.updated_at,
+        at=annotation.updated_at,  # the change's one clock reading (a review's time too)
         from_status=from_status,
         to_status=annotation.status,
         comment=comment,
     )
 
 
+def record_event(annotation: Annotation, *, action: str, actor, from_status: str, comment: str = "") -> None:
+    """Store the history event of a change just saved, in its transaction."""
+    event_for(annotation, action=action, actor=actor, from_status=from_status, comment=comment).save()
+
+
 def enter(annotation: Annotation, transition: Transition, *, actor, comment: str = "") -> str:
-    """Put the annotation in the transition's status with the review fields that go with it
-    (unsaved); return the status it left. The caller has checked that the move is allowed."""
+    """Put the annotation in the transition's status with the review fields that go with it,
+    all at one clock reading (unsaved); return the status it left. The caller has checked
+    that the move is allowed."""
     from_status = annotation.status
     annotation.status = transition.to_status
+    annotation.updated_at = timezone.now()
     if transition.records_review:
-        annotation.reviewed_by, annotation.reviewed_at, annotation.review_comment = actor, timezone.now(), comment
+        annotation.reviewed_by, annotation.reviewed_at, annotation.review_comment = (
+            actor,
+            annotation.updated_at,
+            comment,
+        )
     else:
         annotation.reviewed_by, annotation.reviewed_at, annotation.review_comment = None, None, ""
     return from_status
@@ -138,6 +147,7 @@ def annotation_update(*, actor, annotation_id: int, **changes) -> Annotation:
         annotation = lock_annotation(annotation_id)
         if refusal := edit_refusal(actor, annotation):
             raise refusal
+        stored = _content(annotation)
         span_given = {key: changes[key] for key in ("start", "end", "quote") if key in changes}
         if span_given:
             if "quote" not in span_given:
@@ -155,11 +165,18 @@ def annotation_update(*, actor, annotation_id: int, **changes) -> Annotation:
             if field in changes:
                 setattr(annotation, field, changes[field] or "")
         check_kind_fields(annotation.kind, {f: getattr(annotation, f) for f in KIND_SPECIFIC_FIELDS})
+        if _content(annotation) == stored:
+            return annotation  # nothing changed: no new version, no event, the review stands
         edit = TRANSITIONS["edit"]
         from_status = enter(annotation, edit, actor=actor)
         _save_unique(annotation)
         record_event(annotation, action=edit.action, actor=actor, from_status=from_status)
     return annotation
+
+
+def _content(annotation: Annotation) -> dict:
+    """What an edit can change (the context follows the span)."""
+    return {field: getattr(annotation, field) for field in (*EDITABLE_FIELDS, "prefix", "suffix")}
 
 
 def annotation_delete(*, actor, annotation_id: int) -> None:

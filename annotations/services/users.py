@@ -29,4 +29,4 @@ def assign_role(user, role: Role) -> None:
 def require_role(actor, role: Role, doing: str) -> None:
     """Refuse (403) an actor whose role is below `role`."""
     if user_role(actor) < role:
-        raise NotAllowed(f"Only a {role.group_name} or above may {doing}.")
+        raise NotAllowed(f"Only {role.with_article} or above may {doing}.")

@@ -211,11 +211,6 @@ def test_consumer_cannot_write(client_for, consumer, sakura, pending):
     assert Annotation.objects.get(pk=pending.pk).note == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="application bug: RolePermission and require_role say 'Only a annotator or above ...' "
-    "(the role name is put after a fixed 'a')",
-)
 def test_role_refusals_read_as_english(client_for, consumer, sakura):
     """A refusal names the role it needs with the right article: 'an annotator'."""
     response = client_for(consumer).post("/api/annotations/", {"article": sakura.id, "kind": "claim", "quote": "Lviv"})

@@ -295,3 +295,26 @@ def test_context_is_stored_on_create_and_recomputed_when_the_span_changes(pendin
     annotation_update(actor=annotator, annotation_id=pending.id, note="the span stays")
     stored = Annotation.objects.get(pk=pending.pk)
     assert (stored.prefix, stored.suffix) == ("", body[after : after + 32])
+
+
+# --- an edit that changes nothing -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("changes", [{}, {"note": ""}, {"kind": "claim", "quote": "Kyiv was calm."}])
+def test_an_edit_that_changes_nothing_does_nothing(pending, annotator, reviewer, changes):
+    """An empty PATCH sent a rejected annotation back to pending with an 'edited' event."""
+    annotation_reject(actor=reviewer, annotation_id=pending.id, comment="too short")
+    before = Annotation.objects.get(pk=pending.pk)
+    annotation_update(actor=annotator, annotation_id=pending.id, **changes)
+    after = Annotation.objects.get(pk=pending.pk)
+    assert (after.status, after.review_comment, after.updated_at) == (
+        Status.REJECTED,
+        "too short",
+        before.updated_at,
+    )
+    assert list(after.events.values_list("action", flat=True)) == ["created", "rejected"]
+
+
+def test_an_edit_that_changes_nothing_is_still_refused_to_others(pending, other_annotator):
+    with pytest.raises(NotAllowed):
+        annotation_update(actor=other_annotator, annotation_id=pending.id)

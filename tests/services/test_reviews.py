@@ -3,9 +3,16 @@
 import pytest
 
 from annotations.domain.errors import Conflict, InvalidInput, Missing, NotAllowed
-from annotations.models import Annotation, Status
+from annotations.models import Annotation, AnnotationEvent, Status
+from annotations.services import reviews
 from annotations.services.annotations import annotation_create, annotation_update
-from annotations.services.reviews import annotation_approve, annotation_reject, annotation_reopen
+from annotations.services.reviews import (
+    annotation_approve,
+    annotation_reject,
+    annotation_reopen,
+    annotations_review_bulk,
+)
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,12 +121,6 @@ def test_review_event_time_is_the_review_time(pending, reviewer):
     assert annotation.events.get(action="approved").at == annotation.reviewed_at
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="application bug: a review sets reviewed_at (and the event's time) from one clock reading, then "
-    "save() stamps updated_at (auto_now) from a later one, so updated_at is a few microseconds after the "
-    "last event, unlike the gold fixtures, whose test holds updated_at == the last event's time",
-)
 @pytest.mark.parametrize("decision", ["approve", "reject"])
 def test_a_review_is_the_annotations_last_update(pending, reviewer, decision):
     """After a review, updated_at, reviewed_at and the review event's time are one moment."""
@@ -128,3 +129,80 @@ def test_a_review_is_the_annotations_last_update(pending, reviewer, decision):
     stored = Annotation.objects.get(pk=pending.pk)
     last = stored.events.order_by("at", "id").last()
     assert stored.updated_at == stored.reviewed_at == last.at
+
+
+# --- four eyes: whoever wrote the content ------------------------------------------------------
+
+
+def test_an_admin_who_edited_someone_elses_annotation_may_not_approve_it(pending, admin_user, reviewer):
+    """The hole: an admin could PATCH annotator2's annotation and then approve the rewrite."""
+    annotation_update(actor=admin_user, annotation_id=pending.id, note="my rewrite")
+    with pytest.raises(NotAllowed) as refused:
+        annotation_approve(actor=admin_user, annotation_id=pending.id)
+    assert refused.value.message == "You edited this annotation; someone else must review it (four eyes)."
+    assert Annotation.objects.get(pk=pending.pk).status == Status.PENDING
+    assert annotation_approve(actor=reviewer, annotation_id=pending.id).status == Status.APPROVED
+
+
+def test_an_editor_stays_an_author_after_later_edits(pending, annotator, admin_user, reviewer):
+    annotation_update(actor=admin_user, annotation_id=pending.id, note="admin's words")
+    annotation_update(actor=annotator, annotation_id=pending.id, note="alice's words again")
+    with pytest.raises(NotAllowed):
+        annotation_reject(actor=admin_user, annotation_id=pending.id, comment="no")
+
+
+# --- bulk reviews ------------------------------------------------------------------------------
+
+
+def test_a_bulk_review_reviews_what_it_may_and_says_why_not_the_rest(annotator, reviewer, article, make_annotation):
+    theirs = [make_annotation(annotator, article, quote=quote) for quote in ("Prime", "Minister", "Kyiv was calm")]
+    own = make_annotation(reviewer, article, quote="The end")
+    done = make_annotation(annotator, article, quote="met", status="approved", reviewed_by=UserFactory(role="reviewer"))
+    ids = [a.pk for a in (*theirs, own, done)]
+    result = annotations_review_bulk(actor=reviewer, annotation_ids=ids, decision="approve", comment="ok")
+    assert [a.pk for a in result.reviewed] == [a.pk for a in theirs]
+    assert {reason: [a.pk for a in refused] for reason, refused in result.refused.items()} == {
+        "You are this annotation's author; someone else must review it (four eyes).": [own.pk],
+        "This annotation is approved; only a pending annotation can be approved.": [done.pk],
+    }
+    assert result.not_reached == 0
+    for annotation in Annotation.objects.filter(pk__in=[a.pk for a in theirs]):
+        assert (annotation.status, annotation.reviewed_by, annotation.review_comment) == ("approved", reviewer, "ok")
+        event = annotation.events.get(action="approved")
+        assert (event.actor, event.from_status, event.to_status, event.at) == (
+            reviewer,
+            "pending",
+            "approved",
+            annotation.reviewed_at,
+        )
+    assert Annotation.objects.get(pk=own.pk).status == Status.PENDING
+
+
+def test_a_bulk_review_takes_at_most_its_limit_oldest_first(annotator, reviewer, article, monkeypatch):
+    monkeypatch.setattr(reviews, "BULK_REVIEW_LIMIT", 2)
+    made = [
+        annotation_create(actor=annotator, article=article, kind="claim", quote=q) for q in ("Prime", "Minister", "met")
+    ]
+    result = annotations_review_bulk(actor=reviewer, annotation_ids=[a.pk for a in reversed(made)], decision="approve")
+    assert [a.pk for a in result.reviewed] == [made[0].pk, made[1].pk]
+    assert result.not_reached == 1
+    assert Annotation.objects.get(pk=made[2].pk).status == Status.PENDING
+
+
+def test_a_bulk_rejection_needs_its_comment_and_then_stores_nothing(pending, reviewer):
+    with pytest.raises(InvalidInput):
+        annotations_review_bulk(actor=reviewer, annotation_ids=[pending.pk], decision="reject", comment=" ")
+    assert Annotation.objects.get(pk=pending.pk).status == Status.PENDING
+
+
+def test_a_bulk_review_that_fails_half_way_stores_nothing(annotator, reviewer, article, monkeypatch):
+    """One transaction: an error while writing the events leaves every annotation as it was."""
+    made = [annotation_create(actor=annotator, article=article, kind="claim", quote=q) for q in ("Prime", "Minister")]
+
+    def failing_bulk_create(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(AnnotationEvent.objects, "bulk_create", failing_bulk_create)
+    with pytest.raises(RuntimeError):
+        annotations_review_bulk(actor=reviewer, annotation_ids=[a.pk for a in made], decision="approve")
+    assert set(Annotation.objects.filter(pk__in=[a.pk for a in made]).values_list("status", flat=True)) == {"pending"}
