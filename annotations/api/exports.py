@@ -8,9 +8,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from annotations.domain.errors import InvalidInput
 from annotations.filters import AnnotationExportFilter
 from annotations.interchange.jsonld import Iris
 from annotations.interchange.registry import FORMATS
+from annotations.interchange.stream import counted_export
 from annotations.selectors.annotations import annotations_for_export
 
 from .permissions import RolePermission
@@ -28,12 +30,22 @@ class _ErrorsAsJson(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-def _export_filter_parameters() -> list[OpenApiParameter]:
-    """The exports' filters, for the schema."""
-    return [
+def _export_parameters() -> list[OpenApiParameter]:
+    """The exports' filters and options, for the schema."""
+    filters = [
         OpenApiParameter(name, str, description=str(f.extra.get("help_text", "")))
         for name, f in AnnotationExportFilter.base_filters.items()
     ]
+    end_marker = OpenApiParameter(
+        "end_marker",
+        bool,
+        description=(
+            'JSONL and CSV: end the file with a marker line (JSONL `{"copydesk_end_of_export": '
+            '{"records": N}}`, CSV a last row `copydesk_end_of_export: N records`) that a truncated '
+            "file lacks. JSON-LD ends with its own closing brackets."
+        ),
+    )
+    return [*filters, end_marker]
 
 
 class AnnotationExportView(APIView):
@@ -47,12 +59,27 @@ class AnnotationExportView(APIView):
 
     def get(self, request):
         annotations = annotations_for_export(params=request.query_params)
+        end_marker = _end_marker_asked(request.query_params)
         export = FORMATS[self.export_format]
         iris = Iris.of(collection=request.build_absolute_uri(), absolute=request.build_absolute_uri)
-        response = StreamingHttpResponse(export.write(annotations, iris=iris), content_type=export.content_type)
+        pieces = counted_export(annotations, export.write, iris=iris, end_marker=end_marker)
+        total = next(pieces)  # counted in the snapshot the rows are read from
+        response = StreamingHttpResponse(pieces, content_type=export.content_type)
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+        response[RECORD_COUNT_HEADER] = str(total)
         response["X-Accel-Buffering"] = "no"  # let a proxy pass the stream on as it comes
         return response
+
+
+RECORD_COUNT_HEADER = "Copydesk-Record-Count"
+_TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
+
+
+def _end_marker_asked(params) -> bool:
+    value = params.get("end_marker", "false").lower()
+    if value not in _TRUE | _FALSE:
+        raise InvalidInput({"end_marker": ["Must be true or false."]})
+    return value in _TRUE
 
 
 def export_view(export_format: str):
@@ -64,7 +91,14 @@ def export_view(export_format: str):
     schema = extend_schema(
         operation_id=f"exports_annotations_{export_format}",
         summary=f"Export approved annotations as {export_format.upper()} (streamed, not paginated)",
-        parameters=_export_filter_parameters(),
-        responses={(200, export.content_type.split(";")[0]): OpenApiResponse(OpenApiTypes.STR), **ERRORS},
+        parameters=_export_parameters(),
+        responses={
+            (200, export.content_type.split(";")[0]): OpenApiResponse(
+                OpenApiTypes.STR,
+                description=f"The file, streamed. The `{RECORD_COUNT_HEADER}` header gives the number of "
+                "records it holds (counted in the same snapshot): a client that received fewer has a cut file.",
+            ),
+            **ERRORS,
+        },
     )
     return extend_schema_view(get=schema)(view).as_view()

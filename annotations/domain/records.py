@@ -56,6 +56,9 @@ CONTEXT_FIELDS = ("prefix", "suffix")
 EXPORT_FIELDS = (*ANNOTATION_FIELDS, *ARTICLE_FIELDS_IN_EXPORTS, *CONTEXT_FIELDS)
 DATETIME_FIELDS = frozenset({"created_at", "updated_at", "reviewed_at", "published_at"})
 
+# What the last line of a JSONL or CSV export says when asked to end with a marker.
+END_MARKER = "copydesk_end_of_export"
+
 # The only status an export holds, whatever filter is asked for.
 EXPORTED_STATUS = Status.APPROVED
 

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
-from annotations.domain.records import EXPORT_FIELDS
+from annotations.domain.records import END_MARKER, EXPORT_FIELDS
 
 from .records import records
 from .stream import in_pieces
@@ -28,13 +28,16 @@ class _Line:
         return text
 
 
-def csv_lines(annotations: QuerySet) -> Iterator[str]:
+def csv_lines(annotations: QuerySet, *, end_marker_of: int | None = None) -> Iterator[str]:
     # RFC 4180: CRLF line ends, fields with commas, quotes or line breaks quoted, quotes doubled.
     writer = csv.writer(_Line(), lineterminator="\r\n")
     yield writer.writerow(EXPORT_FIELDS)
     for record in records(annotations):
         yield writer.writerow([neutralise_formula(record[field]) for field in EXPORT_FIELDS])
+    if end_marker_of is not None:
+        # One cell, the record's first column: a truncated file has no such last row.
+        yield writer.writerow([f"{END_MARKER}: {end_marker_of} records"])
 
 
-def write_csv(annotations: QuerySet, **_context) -> Iterator[bytes]:
-    return in_pieces(csv_lines(annotations))
+def write_csv(annotations: QuerySet, *, total: int, end_marker: bool = False, **_context) -> Iterator[bytes]:
+    return in_pieces(csv_lines(annotations, end_marker_of=total if end_marker else None))

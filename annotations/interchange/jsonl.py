@@ -8,11 +8,12 @@ formatted in Python; tests check both give the same.
 
 import json
 from collections.abc import Iterator
+from itertools import chain
 
 from django.db import connections
 from django.db.models import QuerySet
 
-from annotations.domain.records import DATETIME_FIELDS
+from annotations.domain.records import DATETIME_FIELDS, END_MARKER
 
 from .records import IsoUtc, export_columns, records
 from .stream import copy_lines, gathered, in_pieces
@@ -38,7 +39,16 @@ def jsonl_lines_postgres(annotations: QuerySet) -> Iterator[bytes]:
     return copy_lines(annotations.db, select, params)
 
 
-def write_jsonl(annotations: QuerySet, **_context) -> Iterator[bytes]:
+def end_marker_line(total: int) -> str:
+    """The last line of a JSONL export asked for with an end marker: a truncated file has none."""
+    return json.dumps({END_MARKER: {"records": total}}) + "\n"
+
+
+def write_jsonl(annotations: QuerySet, *, total: int, end_marker: bool = False, **_context) -> Iterator[bytes]:
     if connections[annotations.db].vendor == "postgresql":
-        return gathered(jsonl_lines_postgres(annotations))
-    return in_pieces(jsonl_lines(annotations))
+        pieces = gathered(jsonl_lines_postgres(annotations))
+    else:
+        pieces = in_pieces(jsonl_lines(annotations))
+    if not end_marker:
+        return pieces
+    return chain(pieces, [end_marker_line(total).encode()])

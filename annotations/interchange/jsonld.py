@@ -61,9 +61,8 @@ def web_annotation(record: dict, iris: Iris) -> dict:
     }
 
 
-def jsonld_texts(annotations: QuerySet, iris: Iris) -> Iterator[str]:
+def jsonld_texts(annotations: QuerySet, iris: Iris, total: int) -> Iterator[str]:
     """One AnnotationCollection with every annotation in its `first` (and only) page."""
-    total = annotations.count()
     head = {
         "@context": ANNO_CONTEXT,
         "id": iris.collection,
@@ -81,5 +80,6 @@ def jsonld_texts(annotations: QuerySet, iris: Iris) -> Iterator[str]:
     yield "\n]}}\n"
 
 
-def write_jsonld(annotations: QuerySet, *, iris: Iris, **_context) -> Iterator[bytes]:
-    return in_pieces(jsonld_texts(annotations, iris))
+def write_jsonld(annotations: QuerySet, *, iris: Iris, total: int, **_context) -> Iterator[bytes]:
+    # Complete only when parsed whole: its closing brackets are its end marker, and `total` its count.
+    return in_pieces(jsonld_texts(annotations, iris, total))

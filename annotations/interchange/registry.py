@@ -12,7 +12,7 @@ from .jsonld import ANNO_CONTEXT, write_jsonld
 class ExportFormat:
     name: str
     content_type: str
-    write: Callable[..., Iterator[bytes]]  # (annotations, *, iris) -> pieces of the file
+    write: Callable[..., Iterator[bytes]]  # (annotations, *, total, iris, end_marker) -> pieces of the file
 
     @property
     def filename(self) -> str:

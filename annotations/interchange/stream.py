@@ -1,9 +1,10 @@
 """Streaming rows out: a transaction to read in, pieces of a useful size, and COPY."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from django.db import connections, transaction
+from django.db.models import QuerySet
 
 CHUNK_ROWS = 2000  # rows fetched per round trip
 FLUSH_BYTES = 64 * 1024  # bytes gathered before a piece is handed to the server
@@ -26,14 +27,39 @@ _COPY_PLANNING = [
 @contextmanager
 def reading(using: str):
     """A transaction around a streamed read: outside one, PostgreSQL would run the
-    whole query before the first row (a WITH HOLD cursor is materialised at once)."""
+    whole query before the first row (a WITH HOLD cursor is materialised at once).
+
+    The outermost one reads one snapshot (REPEATABLE READ on PostgreSQL; SQLite's
+    transactions already do), so that an export's count and its rows agree. Inside
+    another, it adds nothing: the writers open one whether or not counted_export did."""
+    connection = connections[using]
+    if getattr(connection, "_copydesk_reading", False):
+        yield
+        return
+    outermost = not connection.in_atomic_block
     with transaction.atomic(using=using):
-        connection = connections[using]
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                # JIT compiling the per-row JSON expressions costs more than it saves (BENCHMARKS.md).
-                cursor.execute("SET LOCAL jit = off")
-        yield
+                if outermost:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                # JIT compiling the per-row JSON expressions costs more than it saves (BENCHMARKS.md);
+                # an export streams as long as its client reads: no statement timeout for it.
+                cursor.execute("SET LOCAL jit = off; SET LOCAL statement_timeout = 0")
+        connection._copydesk_reading = True
+        try:
+            yield
+        finally:
+            connection._copydesk_reading = False
+
+
+def counted_export(annotations: QuerySet, write: Callable[..., Iterator[bytes]], **context) -> Iterator:
+    """The number of annotations first, then the pieces of the file `write` makes of them:
+    both read in one snapshot, so the count is the file's (the exports' record-count header).
+    Draw the count before handing the rest on: the snapshot lasts until the file is done."""
+    with reading(annotations.db):
+        total = annotations.count()
+        yield total
+        yield from write(annotations, total=total, **context)
 
 
 def gathered(blocks: Iterable[bytes]) -> Iterator[bytes]:

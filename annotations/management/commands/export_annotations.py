@@ -16,6 +16,7 @@ from annotations.domain.errors import InvalidInput
 from annotations.filters import AnnotationExportFilter
 from annotations.interchange.jsonld import Iris
 from annotations.interchange.registry import FORMATS
+from annotations.interchange.stream import counted_export
 from annotations.selectors.annotations import annotations_for_export
 
 FILTERS = list(AnnotationExportFilter.base_filters)
@@ -28,11 +29,14 @@ class Command(BaseCommand):
         parser.add_argument("--format", required=True, choices=sorted(FORMATS))
         parser.add_argument("--output", help="file to write (default: standard output)")
         parser.add_argument("--base-url", default="http://localhost:8000", help="for the IRIs of JSON-LD")
+        parser.add_argument(
+            "--end-marker", action="store_true", help="JSONL and CSV: end with a marker line a truncated file lacks"
+        )
         filters = parser.add_argument_group("filters, as on the list endpoint")
         for name in FILTERS:
             filters.add_argument(f"--{name.replace('_', '-')}", dest=f"filter_{name}", action="append")
 
-    def handle(self, *args, format, output, base_url, **options):
+    def handle(self, *args, format, output, base_url, end_marker, **options):
         params = QueryDict(mutable=True)
         for name in FILTERS:
             if options[f"filter_{name}"]:
@@ -46,9 +50,11 @@ class Command(BaseCommand):
         if params:
             collection += f"?{params.urlencode()}"
         iris = Iris.of(collection=collection, absolute=lambda path: f"{base_url}{path}")
-        pieces = FORMATS[format].write(annotations, iris=iris)
+        pieces = counted_export(annotations, FORMATS[format].write, iris=iris, end_marker=end_marker)
+        total = next(pieces)
         if output:
             with open(output, "wb") as file:
                 file.writelines(pieces)
+            self.stderr.write(f"{total} records written to {output}")
         else:
             sys.stdout.buffer.writelines(pieces)
