@@ -7,6 +7,7 @@ the same thing as the POSTs it stands for. Nothing here writes: storing is
 nothing.
 """
 
+import codecs
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -58,8 +59,22 @@ def parse_file(path: Path, encoding: str = "utf-8") -> ParsedFile:
     return ParsedFile(path, [_parse_txt(path, text)])
 
 
+# A byte-order mark says the file's encoding, whatever --encoding says (longest first:
+# UTF-32 LE's mark begins with UTF-16 LE's).
+_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+
+
 def _decode(path: Path, encoding: str) -> str:
+    """The file's text, in the encoding its byte-order mark names, else in `encoding`;
+    the mark itself is not part of the text."""
     raw = path.read_bytes()
+    encoding = next((named for bom, named in _BOMS if raw.startswith(bom)), encoding)
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -72,6 +87,18 @@ def _decode(path: Path, encoding: str) -> str:
         ) from None
     except LookupError:
         raise ImportFailure(path, None, f"unknown encoding {encoding!r}") from None
+
+
+def _json(path: Path, line: int | None, text: str):
+    """The JSON value of `text`, or an ImportFailure that says what is wrong with it."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFailure(path, line or exc.lineno, f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    except ValueError as exc:  # an integer longer than Python reads (4,300 digits)
+        raise ImportFailure(path, line, f"not readable JSON: {exc}") from None
+    except RecursionError:
+        raise ImportFailure(path, line, "not readable JSON: nested too deeply") from None
 
 
 # One serializer validates every record: building its fields anew for each of
@@ -93,13 +120,12 @@ def _validated(path: Path, line: int | None, data: dict) -> dict:
 
 
 def _parse_jsonl(path: Path, text: str) -> Iterator[dict]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # JSON Lines end at "\n" only (a "\r" before it is JSON whitespace): U+2028, U+0085 and
+    # the other breaks that str.splitlines() splits at may stand raw inside a JSON string.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ImportFailure(path, number, f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+        data = _json(path, number, line)
         if not isinstance(data, dict):
             raise ImportFailure(path, number, f"expected a JSON object, got {type(data).__name__}")
         yield _validated(path, number, data)
@@ -121,12 +147,7 @@ def _read_sidecar(path: Path) -> dict:
     sidecar = path.with_suffix(".json")
     if not sidecar.is_file():
         return {}
-    try:
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ImportFailure(sidecar, None, f"not valid UTF-8 at byte position {exc.start}") from None
-    except json.JSONDecodeError as exc:
-        raise ImportFailure(sidecar, exc.lineno, f"not valid JSON: {exc.msg}") from None
+    data = _json(sidecar, None, _decode(sidecar, "utf-8"))  # JSON is UTF-8 (RFC 8259), a BOM allowed
     if not isinstance(data, dict):
         raise ImportFailure(sidecar, None, "expected a JSON object of article metadata")
     return data

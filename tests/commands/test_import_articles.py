@@ -186,3 +186,93 @@ def test_many_articles_import_in_bulk(tmp_path, django_assert_max_num_queries):
         out, _, _ = run_import(tmp_path)
     assert out.strip() == "imported 5000, skipped 0, failed 0"
     assert Article.objects.count() == 5000
+
+
+# --- hostile and unusual files -----------------------------------------------------------------
+
+TRICKY_BODIES = [
+    "A line separator\u2028inside, and a next-line\u0085too.",
+    "Emoji 🇯🇵 and 🙂, a paragraph separator\u2029and a form feed\x0c.",
+    "Vertical tab\x0b, file separator\x1c and CRLF\r\nin the original.",
+]
+
+
+@pytest.mark.django_db
+def test_jsonl_lines_split_at_newlines_only(tmp_path):
+    """U+2028, U+0085 and the other breaks str.splitlines() splits at stand raw inside JSON
+    strings (as Copydesk's own JSON writers leave them): they no longer break a line."""
+    lines = [
+        json.dumps({"title": f"Tricky {n}", "body": body}, ensure_ascii=False) for n, body in enumerate(TRICKY_BODIES)
+    ]
+    (tmp_path / "tricky.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out, err, code = run_import(tmp_path)
+    assert (out.strip().splitlines()[-1], err, code) == ("imported 3, skipped 0, failed 0", "", 0)
+    stored = dict(Article.objects.values_list("title", "body"))
+    assert stored == {f"Tricky {n}": body.replace("\r\n", "\n") for n, body in enumerate(TRICKY_BODIES)}
+
+
+@pytest.mark.django_db
+def test_articles_read_from_the_api_import_back_the_same(tmp_path, client_for, annotator):
+    """The round trip: articles created through the API, written as JSONL the way Copydesk
+    writes JSON (raw, not escaped), imported into an empty database: the same bodies."""
+    client = client_for(annotator)
+    for n, body in enumerate(TRICKY_BODIES):
+        assert client.post("/api/articles/", {"title": f"Tricky {n}", "body": body}).status_code == 201
+    fields = ["title", "body", "source", "url", "language", "published_at"]
+    records = [
+        {name: client.get(f"/api/articles/{a['id']}/").json()[name] for name in fields}
+        for a in client.get("/api/articles/").json()["results"]
+    ]
+    before = dict(Article.objects.values_list("title", "body"))
+    Article.objects.all().delete()
+    (tmp_path / "export.jsonl").write_text(
+        "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), encoding="utf-8"
+    )
+    assert run_import(tmp_path)[0].strip().splitlines()[-1] == "imported 3, skipped 0, failed 0"
+    assert dict(Article.objects.values_list("title", "body")) == before
+
+
+@pytest.mark.django_db
+def test_a_bom_is_accepted_on_jsonl_files_and_sidecars(tmp_path):
+    (tmp_path / "a.jsonl").write_bytes(b"\xef\xbb\xbf" + json.dumps({"title": "BOM JSONL", "body": "Text."}).encode())
+    (tmp_path / "b.txt").write_text("Wire copy with a sidecar.\n", encoding="utf-8")
+    (tmp_path / "b.json").write_bytes(b"\xef\xbb\xbf" + json.dumps({"title": "BOM sidecar", "source": "AP"}).encode())
+    out, err, code = run_import(tmp_path)
+    assert (out.strip().splitlines()[-1], err, code) == ("imported 2, skipped 0, failed 0", "", 0)
+    assert dict(Article.objects.values_list("title", "source")) == {"BOM JSONL": "", "BOM sidecar": "AP"}
+
+
+@pytest.mark.django_db
+def test_a_bom_wins_over_the_encoding_option(tmp_path):
+    """Latin-1 and UTF-8-with-BOM files side by side, run with --encoding latin-1 as the error
+    advises: the BOM file is read as UTF-8, not as mojibake."""
+    (tmp_path / "latin.txt").write_bytes("Café crème in Zürich today\n".encode("latin-1"))
+    (tmp_path / "utf8.txt").write_bytes(b"\xef\xbb\xbf" + "BOM wire copy: Дніпро and Kraków\n".encode())
+    out, _, code = run_import(tmp_path, encoding="latin-1")
+    assert (out.strip().splitlines()[-1], code) == ("imported 2, skipped 0, failed 0", 0)
+    assert sorted(Article.objects.values_list("body", flat=True)) == [
+        "BOM wire copy: Дніпро and Kraków\n",
+        "Café crème in Zürich today\n",
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('{"title": "Deep", "body": ' + "[" * 5000 + "]" * 5000 + "}", "not readable JSON: nested too deeply"),
+        (
+            '{"title": "Huge", "body": "x", "published_at": 1' + "0" * 5000 + "}",
+            "not readable JSON: Exceeds the limit (4300 digits) for integer string conversion: value has 5001 "
+            "digits; use sys.set_int_max_str_digits() to increase the limit",
+        ),
+    ],
+)
+def test_unreadable_json_fails_its_file_by_name_and_the_good_files_beside_import(tmp_path, line, reason):
+    (tmp_path / "bad.jsonl").write_text(json.dumps({"title": "Fine", "body": "Stored? No."}) + "\n" + line + "\n")
+    (tmp_path / "good.jsonl").write_text(json.dumps({"title": "Good", "body": "Stored."}) + "\n")
+    out, err, code = run_import(tmp_path)
+    assert out.strip().splitlines()[-1] == "imported 1, skipped 0, failed 1"
+    assert err.splitlines()[0] == f"failed: {tmp_path / 'bad.jsonl'}: line 2: {reason}"
+    assert code == 1
+    assert list(Article.objects.values_list("title", flat=True)) == ["Good"]
