@@ -8,18 +8,13 @@ the services' to check.
 
 import re
 
-from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from annotations.domain.records import READ_ONLY_FIELDS
 from annotations.models import Article, ArtifactType, EntityType, Kind
+from annotations.models.articles import language_tag
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-language_tag = RegexValidator(
-    r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "Enter a BCP 47 language tag such as en, id or pt-BR."
-)
 
 
 class DateOrDateTimeField(serializers.DateTimeField):

@@ -19,13 +19,13 @@ from annotations.selectors.articles import article_queryset
 from annotations.selectors.users import user_role
 from annotations.services.annotations import annotation_create
 
-from .filters import ARTICLE_FILTERS
+from .filters import ARTICLE_FILTERS, NulSafeSearch
 from .forms import ArticleCreateForm, DeskAnnotationForm, ServiceSavedForm, add_domain_error
 from .highlight import highlight_body
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
     list_display = ["title", "source", "language", "published_at", "pending", "approved", "rejected"]
     list_filter = ARTICLE_FILTERS
     paginator = IdsFirstPaginator  # each page counts the annotations of its own articles only

@@ -9,9 +9,11 @@ from django.utils.text import Truncator
 
 from annotations.models import DeletedAnnotation
 
+from .filters import NulSafeSearch
+
 
 @admin.register(DeletedAnnotation)
-class DeletedAnnotationAdmin(admin.ModelAdmin):
+class DeletedAnnotationAdmin(NulSafeSearch, admin.ModelAdmin):
     """Annotations deleted through the services, each as it was with its whole history."""
 
     list_display = ["short_quote", "kind", "article_link", "author", "deleter", "deleted_at", "former_id"]

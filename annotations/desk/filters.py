@@ -65,7 +65,11 @@ class ArticleColumnFilter(admin.SimpleListFilter):
         return _as_choices(article_column_values(self.parameter_name))
 
     def queryset(self, request, queryset):
-        return queryset.filter(**{self.parameter_name: self.value()}) if self.value() else queryset
+        if not self.value():
+            return queryset
+        if holds_nul(self.value()):  # as the API's filters: PostgreSQL text cannot hold NUL
+            raise IncorrectLookupParameters(f"{self.parameter_name}: null characters are not allowed.")
+        return queryset.filter(**{self.parameter_name: self.value()})
 
 
 def article_column_filter(column: str) -> type[ArticleColumnFilter]:
@@ -73,3 +77,18 @@ def article_column_filter(column: str) -> type[ArticleColumnFilter]:
 
 
 ARTICLE_FILTERS = [article_column_filter("source"), article_column_filter("language")]
+
+
+def holds_nul(text: str) -> bool:
+    return "\x00" in text
+
+
+class NulSafeSearch:
+    """A ModelAdmin search (the list's box, and the autocomplete that uses it) where a term
+    with a NUL matches nothing, as no stored text can hold one, instead of failing in
+    PostgreSQL."""
+
+    def get_search_results(self, request, queryset, search_term):
+        if holds_nul(search_term):
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)

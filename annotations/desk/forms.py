@@ -2,6 +2,7 @@
 shown beside their fields, and a valid form's object is stored by its service."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from annotations.domain.errors import DomainError, InvalidInput
 from annotations.domain.records import EDITABLE_FIELDS, WRITABLE_FIELDS
@@ -25,8 +26,9 @@ class ServiceSavedForm(forms.ModelForm):
 
     The service replaces Django's model validation (`_post_clean`, the hook
     Django's own UserCreationForm extends): it checks what the API checks, and
-    its domain errors become form errors. A valid form's object is therefore
-    stored already, and `save()` only hands it back.
+    its domain errors become form errors. The model fields' own validators (a
+    language tag's form), which that validation would have run, run first. A
+    valid form's object is therefore stored already, and `save()` only hands it back.
     """
 
     actor = None  # the request's user; ModelAdmin.get_form sets it on the per-request form class
@@ -35,12 +37,25 @@ class ServiceSavedForm(forms.ModelForm):
         raise NotImplementedError
 
     def _post_clean(self):
+        self._run_model_field_validators()
         if self.errors:
             return
         try:
             self.instance = self.call_service(self.cleaned_data)
         except DomainError as exc:
             add_domain_error(self, exc)
+
+    def _run_model_field_validators(self) -> None:
+        for name, value in list(self.cleaned_data.items()):
+            model_field = self._meta.model._meta.get_field(name)
+            if value in model_field.empty_values:
+                continue
+            for validator in model_field.validators:
+                try:
+                    validator(value)
+                except ValidationError as error:
+                    self.add_error(name, error)
+                    break
 
     def save(self, commit=True):
         return self.instance

@@ -1,7 +1,13 @@
 """Articles: a body stored exactly as imported, and its metadata."""
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+
+# The API, the desk's forms and the file importer all check a language tag with this.
+language_tag = RegexValidator(
+    r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "Enter a BCP 47 language tag such as en, id or pt-BR."
+)
 
 
 class Article(models.Model):
@@ -9,7 +15,7 @@ class Article(models.Model):
     body = models.TextField()
     source = models.CharField(max_length=200, blank=True, help_text="Outlet or agency.")
     url = models.URLField(max_length=2000, blank=True)
-    language = models.CharField(max_length=35, default="en", help_text="BCP 47 tag.")
+    language = models.CharField(max_length=35, default="en", validators=[language_tag], help_text="BCP 47 tag.")
     published_at = models.DateTimeField(null=True, blank=True)
     content_sha256 = models.CharField(max_length=64, unique=True, editable=False)
     # NULL, not "", for "not imported": API.md promises null here.
