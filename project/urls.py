@@ -7,3 +7,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("annotations.api.urls")),
 ]
+
+# Errors answered outside the API's views are JSON under /api/ too.
+handler400 = "annotations.api.errors.bad_request"
+handler404 = "annotations.api.errors.not_found"
+handler500 = "annotations.api.errors.server_error"

@@ -20,7 +20,8 @@ Articles and annotations, all made through the services:
   claim and a rejected entity that no export may show. Returns the three, as stored.
 
 Other:
-- Every test (autouse): ALLOWED_HOSTS for the test clients, and a fast password hasher.
+- Every test (autouse): ALLOWED_HOSTS for the test clients, a fast password hasher, and an
+  empty cache (the throttles' counts).
 - Package fixtures: services/conftest.py has `pending`, the claim the service tests edit and review.
 - `w3c_validator`: the W3C Web Annotation test suite's `validate.py` as a module. The schemas
   are the W3C's, outside this repository: found in `$COPYDESK_W3C_TESTS` or `../shared/w3c/`
@@ -35,6 +36,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -60,6 +62,8 @@ def _test_settings(settings):
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
     # Hashing demo passwords with the production hasher costs a third of a second each.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The throttles count in the cache: every test starts with none spent.
+    cache.clear()
 
 
 @pytest.fixture
