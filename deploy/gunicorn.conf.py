@@ -17,6 +17,7 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
 worker_class = os.environ.get("WEB_WORKER_CLASS", "gthread")  # "sync" only to see what it fixes
 workers = int(os.environ.get("WEB_WORKERS", 2 * multiprocessing.cpu_count()))
 threads = int(os.environ.get("WEB_THREADS", "8"))
+worker_connections = int(os.environ.get("WEB_WORKER_CONNECTIONS", "1000"))
 # Seconds without a heartbeat before a worker is restarted (a hung worker, not a long request).
 timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT", "30"))
