@@ -29,20 +29,18 @@ ANNOTATION_FIELDS = (
     "reviewed_at",
     "review_comment",
 )
-# What a client sets when creating an annotation; the rest the service fills in.
-WRITABLE_FIELDS = (
-    "article",
-    "kind",
-    "start",
-    "end",
-    "quote",
-    "entity_type",
-    "artifact_type",
-    "suggested_correction",
-    "claimant",
-    "note",
+# What the service fills in; a client sets the rest when creating an annotation.
+READ_ONLY_FIELDS = (
+    "id",
+    "status",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "reviewed_by",
+    "reviewed_at",
+    "review_comment",
 )
-READ_ONLY_FIELDS = tuple(field for field in ANNOTATION_FIELDS if field not in WRITABLE_FIELDS)
+WRITABLE_FIELDS = tuple(field for field in ANNOTATION_FIELDS if field not in READ_ONLY_FIELDS)
 # What an edit may change: everything written but the article.
 EDITABLE_FIELDS = frozenset(WRITABLE_FIELDS) - {"article"}
 # Type columns hold '' for "none" (see models/annotations.py); records say null.
