@@ -63,7 +63,7 @@ def wait_until_up(url: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{url}/api/health/", timeout=2) as response:  # noqa: S310 - loopback
+            with urllib.request.urlopen(f"{url}/api/health/", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:

@@ -2,6 +2,7 @@
 and all is well again once it resumes. Run on a PostgreSQL cluster of the test's own."""
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -56,7 +57,7 @@ def _signal_cluster(version: str, name: str, sig: int) -> None:
 def _health(url: str) -> tuple[int, float, bytes]:
     started = time.monotonic()
     try:
-        with urllib.request.urlopen(f"{url}/api/health/", timeout=30) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(f"{url}/api/health/", timeout=30) as response:
             status, body = response.status, response.read()
     except urllib.error.HTTPError as error:
         status, body = error.code, error.read()
@@ -83,3 +84,23 @@ def test_health_answers_503_within_two_seconds_while_the_database_hangs(own_clus
     while _health(url)[0] != 200:
         assert time.monotonic() < deadline, "health did not recover within 10 s of the database resuming"
         time.sleep(0.5)
+
+
+def test_while_the_database_is_down_every_api_path_answers_json(own_cluster, serve):
+    """During an outage every API path but health answered an HTML 500."""
+    version, name, port = own_cluster
+    database_url = f"postgres://postgres@127.0.0.1:{port}/postgres"
+    manage(database_url, "migrate", "--noinput", "-v0")
+    token = manage(database_url, "adduser", "reader", "--role", "consumer").strip().splitlines()[-1]
+    url = serve(database_url)
+    stop = ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "stop", "-m", "immediate"]
+    subprocess.run(stop, check=True, capture_output=True, timeout=60)
+    for path in ("/api/articles/", "/api/annotations/?kind=claim", "/api/exports/annotations.jsonl"):
+        request = urllib.request.Request(f"{url}{path}", headers={"Authorization": f"Token {token}"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code == 503, path
+        assert refused.value.headers["Content-Type"] == "application/json"
+        assert json.loads(refused.value.read()) == {"detail": "The database did not answer; try again shortly."}
+    status, _, body = _health(url)
+    assert (status, json.loads(body)["status"]) == (503, "unavailable")
