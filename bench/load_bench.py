@@ -21,13 +21,10 @@ import json
 import os
 import platform
 import random
-import signal
 import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote
@@ -42,6 +39,7 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
+from production import start_server, stop_server  # noqa: E402 - bench/, the script's own folder
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from annotations.domain.roles import Role  # noqa: E402
@@ -213,35 +211,6 @@ def report(title: str, run: Run, seconds: float) -> None:
         print(f"  first {kind} error: {sample}")
 
 
-def start_server() -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "PORT": str(PORT),
-        "DEBUG": "false",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "load-bench-" + "x" * 40),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "THROTTLE_USER": "1000000/minute",
-        "THROTTLE_ANON": "1000000/minute",
-    }
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    server = subprocess.Popen(  # noqa: S603 - the repository's own script
-        [str(ROOT / "deploy" / "serve")],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    for _ in range(120):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/health/", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.25)
-    raise SystemExit("the server did not come up")
-
-
 def main() -> None:
     data = prepare()
     annotations = Annotation.objects.count()
@@ -250,7 +219,8 @@ def main() -> None:
         f"{connection.pg_version if connection.vendor == 'postgresql' else ''}; {annotations:,} annotations; "
         f"{SECONDS:.0f} s per run"
     )
-    server = start_server()
+    # The throttles would answer a benchmark 429 by design.
+    server = start_server(PORT, THROTTLE_USER="1000000/minute", THROTTLE_ANON="1000000/minute")
     try:
         for clients in CLIENTS:
             run = Run(data, clients, seed=time.time_ns())
@@ -263,8 +233,7 @@ def main() -> None:
             for sock in held:
                 sock.close()
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop_server(server)
 
 
 if __name__ == "__main__":

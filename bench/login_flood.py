@@ -13,9 +13,7 @@ going from 21 ms to 750 ms under such a flood. Not part of the test suite.
 
 import os
 import re
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -35,6 +33,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
+from production import start_server, stop_server  # noqa: E402 - bench/, the script's own folder
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from annotations.domain.roles import Role  # noqa: E402
@@ -81,33 +80,8 @@ def main() -> None:
     user.save()
     assign_role(user, Role.REVIEWER)
     token = Token.objects.get_or_create(user=user)[0].key
-    env = {
-        **os.environ,
-        "PORT": str(PORT),
-        "DEBUG": "false",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "login-flood-" + "x" * 40),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-        "CACHE_DIR": str(ROOT / "run" / f"flood-cache-{PORT}"),
-    }
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    server = subprocess.Popen(  # noqa: S603 - the repository's own script
-        [str(ROOT / "deploy" / "serve")],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    server = start_server(PORT)
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{BASE}/api/health/", timeout=2).read()
-                break
-            except OSError:
-                time.sleep(0.25)
         quiet = api_median(token, SECONDS / 2)
         stop, answers = threading.Event(), Counter()
         threads = [threading.Thread(target=flood, args=(stop, answers)) for _ in range(8)]
@@ -120,8 +94,7 @@ def main() -> None:
         print(f"API list page, median: {quiet:.0f} ms alone, {loud:.0f} ms during the flood")
         print(f"sign-in attempts answered: {dict(sorted(answers.items()))} (200 = the form again, 429 = throttled)")
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop_server(server)
 
 
 if __name__ == "__main__":
