@@ -22,6 +22,8 @@ class AnnotationEvent(models.Model):
     from_status = models.CharField(max_length=16, choices=Status.choices, blank=True, default="")
     to_status = models.CharField(max_length=16, choices=Status.choices)
     comment = models.TextField(blank=True, default="")
+    # An edit's changed fields: {"field": {"from": old, "to": new}}; empty for other actions.
+    changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

@@ -6,13 +6,16 @@ from django.utils import timezone
 
 from annotations.domain.errors import Conflict, DomainError, InvalidInput, Missing, NotAllowed
 from annotations.domain.kinds import KIND_SPECIFIC_FIELDS, check_kind_fields
-from annotations.domain.records import EDITABLE_FIELDS
+from annotations.domain.records import EDITABLE_FIELDS, WRITABLE_FIELDS
 from annotations.domain.roles import Role
 from annotations.domain.spans import span_fields
 from annotations.domain.transitions import TRANSITIONS, HistoryAction, Status, Transition
 from annotations.models import DUPLICATE_SPAN_MESSAGE, Annotation, AnnotationEvent, Article, DeletedAnnotation
 from annotations.selectors.users import user_role
 from annotations.services.users import require_role
+
+
+EDITABLE_IN_ORDER = [field for field in WRITABLE_FIELDS if field in EDITABLE_FIELDS]
 
 
 def _check_not_duplicate(annotation: Annotation) -> None:
@@ -42,7 +45,9 @@ def _save_unique(annotation: Annotation) -> None:
         raise
 
 
-def event_for(annotation: Annotation, *, action: str, actor, from_status: str, comment: str = "") -> AnnotationEvent:
+def event_for(
+    annotation: Annotation, *, action: str, actor, from_status: str, comment: str = "", changes: dict | None = None
+) -> AnnotationEvent:
     """The (unsaved) history event of a change to the annotation."""
     return AnnotationEvent(
         annotation=annotation,
@@ -52,12 +57,15 @@ def event_for(annotation: Annotation, *, action: str, actor, from_status: str, c
         from_status=from_status,
         to_status=annotation.status,
         comment=comment,
+        changes=changes or {},
     )
 
 
-def record_event(annotation: Annotation, *, action: str, actor, from_status: str, comment: str = "") -> None:
+def record_event(
+    annotation: Annotation, *, action: str, actor, from_status: str, comment: str = "", changes: dict | None = None
+) -> None:
     """Store the history event of a change just saved, in its transaction."""
-    event_for(annotation, action=action, actor=actor, from_status=from_status, comment=comment).save()
+    event_for(annotation, action=action, actor=actor, from_status=from_status, comment=comment, changes=changes).save()
 
 
 def enter(annotation: Annotation, transition: Transition, *, actor, comment: str = "") -> str:
@@ -165,18 +173,24 @@ def annotation_update(*, actor, annotation_id: int, **changes) -> Annotation:
             if field in changes:
                 setattr(annotation, field, changes[field] or "")
         check_kind_fields(annotation.kind, {f: getattr(annotation, f) for f in KIND_SPECIFIC_FIELDS})
-        if _content(annotation) == stored:
+        changed = _changes(stored, _content(annotation))
+        if not changed:
             return annotation  # nothing changed: no new version, no event, the review stands
         edit = TRANSITIONS["edit"]
         from_status = enter(annotation, edit, actor=actor)
         _save_unique(annotation)
-        record_event(annotation, action=edit.action, actor=actor, from_status=from_status)
+        record_event(annotation, action=edit.action, actor=actor, from_status=from_status, changes=changed)
     return annotation
 
 
 def _content(annotation: Annotation) -> dict:
-    """What an edit can change (the context follows the span)."""
-    return {field: getattr(annotation, field) for field in (*EDITABLE_FIELDS, "prefix", "suffix")}
+    """What an edit can change, in the record's order (the context follows the span)."""
+    return {field: getattr(annotation, field) for field in (*EDITABLE_IN_ORDER, "prefix", "suffix")}
+
+
+def _changes(before: dict, after: dict) -> dict:
+    """{"field": {"from": old, "to": new}} for each field that differs (an edit event's `changes`)."""
+    return {field: {"from": before[field], "to": after[field]} for field in before if before[field] != after[field]}
 
 
 def annotation_delete(*, actor, annotation_id: int) -> None:

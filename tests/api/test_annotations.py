@@ -322,7 +322,9 @@ def test_history_oldest_first(alice, bob, pending):
         ("approved", "bob", "pending", "approved"),
     ]
     assert history[1]["comment"] == "Correction should be 'Japanese citizens'."
-    assert all(set(event) == {"action", "actor", "at", "from_status", "to_status", "comment"} for event in history)
+    fields = {"action", "actor", "at", "from_status", "to_status", "comment"}
+    assert [set(event) for event in history] == [fields, fields, fields | {"changes"}, fields]
+    assert history[2]["changes"] == {"suggested_correction": {"from": "Japan", "to": "Japanese citizens"}}
 
 
 def test_list_query_count_does_not_grow_with_page_size(

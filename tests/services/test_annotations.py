@@ -318,3 +318,17 @@ def test_an_edit_that_changes_nothing_does_nothing(pending, annotator, reviewer,
 def test_an_edit_that_changes_nothing_is_still_refused_to_others(pending, other_annotator):
     with pytest.raises(NotAllowed):
         annotation_update(actor=other_annotator, annotation_id=pending.id)
+
+
+def test_an_edit_event_names_each_changed_field_with_its_old_and_new_value(pending, annotator, article):
+    start = article.body.index("Kyiv was calm")
+    annotation_update(actor=annotator, annotation_id=pending.id, note="wire says calm", end=start + len("Kyiv was"))
+    event = AnnotationEvent.objects.filter(annotation=pending, action="edited").get()
+    prefix, suffix = article.body[: start][-32:], article.body[start + len("Kyiv was") :][:32]
+    assert event.changes == {
+        "end": {"from": pending.end, "to": start + len("Kyiv was")},
+        "quote": {"from": "Kyiv was calm.", "to": "Kyiv was"},
+        "note": {"from": "", "to": "wire says calm"},
+        "suffix": {"from": pending.suffix, "to": suffix},
+    }
+    assert prefix == pending.prefix  # the start did not move, so neither did the prefix

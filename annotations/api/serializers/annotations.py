@@ -56,15 +56,34 @@ class AnnotationSerializer(serializers.ModelSerializer):
         return super().to_representation(annotation)
 
 
+class FieldChangeSerializer(serializers.Serializer):
+    # "from" is a Python keyword: declared by name below.
+    to = serializers.JSONField(help_text="The value after the edit.")
+
+
+FieldChangeSerializer._declared_fields["from"] = serializers.JSONField(help_text="The value before the edit.")
+
+
 class AnnotationEventSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
     action = serializers.ChoiceField(choices=HistoryAction.choices)
     from_status = serializers.SerializerMethodField()
+    changes = serializers.DictField(
+        child=FieldChangeSerializer(),
+        required=False,
+        help_text='Only on "edited" events: each field the edit changed, {"from": old, "to": new}.',
+    )
 
     class Meta:
         model = AnnotationEvent
-        fields = ["action", "actor", "at", "from_status", "to_status", "comment"]
+        fields = ["action", "actor", "at", "from_status", "to_status", "comment", "changes"]
         read_only_fields = fields
+
+    def to_representation(self, event) -> dict:
+        data = super().to_representation(event)
+        if event.action != HistoryAction.EDITED:
+            del data["changes"]  # API.md: an edited event carries them
+        return data
 
     @extend_schema_field(serializers.ChoiceField(choices=Status.choices, allow_null=True))
     def get_from_status(self, event) -> str | None:
