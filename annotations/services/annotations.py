@@ -14,7 +14,6 @@ from annotations.models import DUPLICATE_SPAN_MESSAGE, Annotation, AnnotationEve
 from annotations.selectors.users import user_role
 from annotations.services.users import require_role
 
-
 EDITABLE_IN_ORDER = [field for field in WRITABLE_FIELDS if field in EDITABLE_FIELDS]
 
 
