@@ -25,8 +25,9 @@ from django.views.decorators.http import require_POST
 from annotations.domain.errors import DomainError
 from annotations.domain.records import WRITABLE_FIELDS
 from annotations.domain.transitions import TRANSITIONS, reviews_allowed_from
+from annotations.filters import AnnotationFilter
 from annotations.models import Annotation, AnnotationEvent, Article
-from annotations.selectors.annotations import annotation_authors, annotations_visible_to
+from annotations.selectors.annotations import annotation_authors, annotations_visible_to, review_queue
 from annotations.services.annotations import annotation_delete, delete_refusal, edit_refusal
 from annotations.services.reviews import BULK_REVIEW_LIMIT, annotation_review, annotations_review_bulk
 
@@ -116,10 +117,34 @@ class AnnotationAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         review = self.admin_site.admin_view(self.review_view)
+        next_pending = self.admin_site.admin_view(self.next_pending_view)
         return [
+            path("next/", next_pending, name="annotations_annotation_next"),
             path("<path:object_id>/review/", review, name="annotations_annotation_review"),
             *super().get_urls(),
         ]
+
+    def next_pending_view(self, request: HttpRequest):
+        """The review queue's next annotation (pending, not the reviewer's own, oldest first,
+        narrowed by the list's filters if given), opened on its article's page at its span.
+        `not_article` skips the article the reviewer is on ("next pending article")."""
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        params = request.GET.copy()
+        not_article = params.pop("not_article", [None])[0]
+        filterset = AnnotationFilter(params, queryset=review_queue(request.user))
+        if not filterset.is_valid():
+            self.message_user(request, "The queue's filters are not valid.", messages.ERROR)
+            return redirect("admin:annotations_annotation_changelist")
+        queue = filterset.qs
+        if not_article and not_article.isdigit():
+            queue = queue.exclude(article_id=int(not_article))
+        annotation = queue.values("id", "article_id").first()
+        if annotation is None:
+            self.message_user(request, "Your review queue is empty: nothing pending that you may review.")
+            return redirect("admin:annotations_annotation_changelist")
+        page = reverse("admin:annotations_article_change", args=[annotation["article_id"]])
+        return redirect(f"{page}?queue=1#mark-{annotation['id']}")
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and self.has_review_permission(request):

@@ -1,26 +1,30 @@
 """The desk's articles: the list with annotation counts, adding an article, and the
-article's page, which shows its text with every annotation highlighted and
-annotates a selection."""
+article's page, which shows its text with every annotation highlighted, annotates a
+selection and reviews an annotation in place (each answering JSON to the page's script)."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db import models
 from django.http import HttpRequest, JsonResponse
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from annotations.domain.errors import DomainError
 from annotations.domain.roles import Role
-from annotations.models import Article, Kind, Status
+from annotations.domain.transitions import TRANSITIONS, reviews_allowed_from
+from annotations.models import Annotation, Article, Kind, Status
 from annotations.query.pages import IdsFirstPaginator
-from annotations.selectors.annotations import annotations_visible_to
+from annotations.selectors.annotations import annotation_authors_of, annotations_visible_to
 from annotations.selectors.articles import article_queryset
 from annotations.selectors.users import user_role
 from annotations.services.annotations import annotation_create
+from annotations.services.reviews import annotation_review
 
 from .filters import ARTICLE_FILTERS, NulSafeSearch
-from .forms import ArticleCreateForm, DeskAnnotationForm, ServiceSavedForm, add_domain_error
+from .forms import ArticleCreateForm, DeskAnnotationForm, DeskReviewForm, ServiceSavedForm, add_domain_error
 from .highlight import highlight_body
 
 
@@ -85,8 +89,10 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
 
     def get_urls(self):
         annotate = self.admin_site.admin_view(self.annotate_view)
+        review = self.admin_site.admin_view(self.review_view)
         return [
             path("<path:object_id>/annotate/", annotate, name="annotations_article_annotate"),
+            path("<path:object_id>/review/", review, name="annotations_article_review"),
             *super().get_urls(),
         ]
 
@@ -96,22 +102,53 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def _desk_context(self, request: HttpRequest, article: Article) -> dict:
-        annotations = list(annotations_visible_to(request.user).filter(article=article).order_by("start", "-end", "id"))
+        annotations = self._annotations(request, article)
+        changelist = reverse("admin:annotations_annotation_changelist")
         return {
             "body": highlight_body(article.body, annotations),
-            "annotations": annotations,
+            "items": self._items(request, annotations),
             "can_annotate": user_role(request.user) >= Role.ANNOTATOR,
+            "can_review": self._can_review(request),
             "form": DeskAnnotationForm(),
             "annotate_url": reverse("admin:annotations_article_annotate", args=[article.pk]),
+            "review_url": reverse("admin:annotations_article_review", args=[article.pk]),
+            "next_url": reverse("admin:annotations_annotation_next") + f"?not_article={article.pk}",
             "add_by_offsets_url": reverse("admin:annotations_annotation_add") + f"?article={article.pk}",
-            "review_url": reverse("admin:annotations_annotation_changelist") + f"?article__id__exact={article.pk}",
+            "pending_url": f"{changelist}?article__id__exact={article.pk}&status=pending",
             "kinds": Kind.choices,
             "statuses": Status.choices,
         }
 
+    def _annotations(self, request: HttpRequest, article: Article) -> list[Annotation]:
+        return list(annotations_visible_to(request.user).filter(article=article).order_by("start", "-end", "id"))
+
+    def _can_review(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("annotations.review_annotation")
+
+    def _items(self, request: HttpRequest, annotations: list[Annotation]) -> list[dict]:
+        """Each annotation with the reviews the user may make of it from the page: those its status
+        allows, none of their own work (four eyes: `own` says so on the card)."""
+        can_review = self._can_review(request)
+        authors = annotation_authors_of(annotations) if can_review else {}
+        items = []
+        for annotation in annotations:
+            own = can_review and request.user.pk in authors[annotation.pk]
+            reviews = reviews_allowed_from(annotation.status) if can_review and not own else []
+            items.append({"a": annotation, "own": own, "reviews": reviews})
+        return items
+
+    def _panels(self, request: HttpRequest, article: Article) -> dict:
+        """The page's highlighted body and its list of annotations, as HTML, after a change."""
+        annotations = self._annotations(request, article)
+        items = render_to_string(
+            "admin/annotations/article/desk_items.html", {"items": self._items(request, annotations)}, request
+        )
+        return {"body": highlight_body(article.body, annotations), "items": items, "count": len(annotations)}
+
     @method_decorator(require_POST)
     def annotate_view(self, request: HttpRequest, object_id: str) -> JsonResponse:
-        """Create an annotation from the desk's selection popup, through annotation_create; answers JSON."""
+        """Create an annotation from the desk's selection popup, through annotation_create; answers
+        JSON with the page's new body and list, so that the page need not reload."""
         article = self.get_object(request, unquote(object_id))
         if article is None or not self.has_view_permission(request, article):
             return JsonResponse({"errors": {"__all__": ["No such article."]}}, status=404)
@@ -124,7 +161,50 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
                 add_domain_error(form, exc)
                 status = exc.http_status
             else:
-                messages.success(request, f"Added {annotation} (#{annotation.pk}), pending review.")
-                return JsonResponse({"id": annotation.pk}, status=201)
-        errors = {field: [str(message) for message in field_errors] for field, field_errors in form.errors.items()}
-        return JsonResponse({"errors": errors}, status=status)
+                message = f"Added {annotation} (#{annotation.pk}), pending review."
+                return JsonResponse(
+                    {"id": annotation.pk, "message": message, **self._panels(request, article)}, status=201
+                )
+        return JsonResponse({"errors": _errors_of(form)}, status=status)
+
+    @method_decorator(require_POST)
+    def review_view(self, request: HttpRequest, object_id: str) -> JsonResponse:
+        """Approve, reject or reopen one of the article's annotations from its page, through the
+        review service; answers JSON with the page's new body and list."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None or not self.has_view_permission(request, article):
+            return JsonResponse({"errors": {"__all__": ["No such article."]}}, status=404)
+        if not self._can_review(request):
+            return JsonResponse({"errors": {"__all__": ["Only reviewers may review annotations."]}}, status=403)
+        form = DeskReviewForm(request.POST)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            if not annotations_visible_to(request.user).filter(pk=data["annotation"], article=article).exists():
+                return JsonResponse({"errors": {"__all__": ["No such annotation on this article."]}}, status=404)
+            try:
+                annotation = annotation_review(
+                    actor=request.user,
+                    annotation_id=data["annotation"],
+                    decision=data["decision"],
+                    comment=data["comment"],
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+                status = exc.http_status
+            else:
+                done = TRANSITIONS[data["decision"]].action.label
+                message = f"{done} #{annotation.pk} “{Truncator(annotation.quote).chars(40)}”."
+                return JsonResponse(
+                    {
+                        "id": annotation.pk,
+                        "status": annotation.status,
+                        "message": message,
+                        **self._panels(request, article),
+                    }
+                )
+        return JsonResponse({"errors": _errors_of(form)}, status=status)
+
+
+def _errors_of(form) -> dict[str, list[str]]:
+    return {field: [str(message) for message in field_errors] for field, field_errors in form.errors.items()}

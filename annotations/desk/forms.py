@@ -122,6 +122,14 @@ class DeskAnnotationForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class DeskReviewForm(forms.Form):
+    """What a review button on the article page posts; the service decides whether it may happen."""
+
+    annotation = forms.IntegerField(min_value=1)
+    decision = forms.ChoiceField(choices=[(name, name) for name in REVIEWS])
+    comment = forms.CharField(required=False, strip=False)
+
+
 class ReviewForm(forms.Form):
     """One review from an annotation's own page; the services decide whether it may happen."""
 

@@ -38,6 +38,13 @@ def annotation_authors_of(annotations: list[Annotation]) -> dict[int, set[int]]:
     return authors
 
 
+def review_queue(user) -> QuerySet[Annotation]:
+    """The pending annotations `user` may review, oldest first: not theirs, and none they edited."""
+    edited = AnnotationEvent.objects.filter(annotation=OuterRef("pk"), action=HistoryAction.EDITED, actor=user)
+    pending = Annotation.objects.filter(status=Status.PENDING).exclude(created_by=user)
+    return pending.exclude(Exists(edited)).order_by("id")
+
+
 def annotations_for_export(*, params) -> QuerySet[Annotation]:
     """Approved annotations that match the list's filters (`status` aside), in the list's order.
 

@@ -324,7 +324,7 @@ def test_an_edit_event_names_each_changed_field_with_its_old_and_new_value(pendi
     start = article.body.index("Kyiv was calm")
     annotation_update(actor=annotator, annotation_id=pending.id, note="wire says calm", end=start + len("Kyiv was"))
     event = AnnotationEvent.objects.filter(annotation=pending, action="edited").get()
-    prefix, suffix = article.body[: start][-32:], article.body[start + len("Kyiv was") :][:32]
+    prefix, suffix = article.body[:start][-32:], article.body[start + len("Kyiv was") :][:32]
     assert event.changes == {
         "end": {"from": pending.end, "to": start + len("Kyiv was")},
         "quote": {"from": "Kyiv was calm.", "to": "Kyiv was"},

@@ -1,16 +1,28 @@
 "use strict";
-// The reviewers' desk: annotate a selection of the article body, and show an annotation's details on hover or focus.
+// The reviewers' desk, on an article's page: every annotation's card on hover, focus or click (a click or a key
+// keeps it open), reviews made in place, keys for a day's work, and annotating a selection without a reload.
 //
 // Offsets count Unicode code points, like Python's str indices on the server, not JavaScript's UTF-16 units:
 // an emoji is one code point but two UTF-16 units, so `.length` would be wrong after the first emoji.
+// The server renders every card and highlight; after a change it sends them again and they replace the old ones.
 (function () {
   const desk = document.getElementById("desk");
   if (!desk) return;
   const body = document.getElementById("desk-body");
+  const list = document.getElementById("desk-list");
+  const count = document.getElementById("desk-count");
   const popup = document.getElementById("desk-popup");
   const tooltip = document.getElementById("desk-tooltip");
+  const keys = document.getElementById("desk-keys");
+  const statusLine = document.getElementById("desk-status-line");
+  const nextLink = desk.querySelector("[data-desk-next]");
+  const reviewUrl = popup?.dataset.reviewUrl;
 
   const codePoints = (text) => Array.from(text);
+  const csrfToken = () => desk.querySelector("[name=csrfmiddlewaretoken]")?.value || "";
+  const say = (message) => {
+    if (statusLine) statusLine.textContent = message;
+  };
 
   // Code points of body text before (node, offset): the text of a range from the body's start to that point.
   function offsetIn(container, node, offset) {
@@ -39,15 +51,39 @@
 
   function placeNear(element, rect) {
     const width = element.offsetWidth;
-    const left = Math.max(8, Math.min(rect.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - width - 8));
+    const viewport = document.documentElement.clientWidth;
+    const left = Math.max(8, Math.min(rect.left + window.scrollX, window.scrollX + viewport - width - 8));
     element.style.left = `${left}px`;
     element.style.top = `${rect.bottom + window.scrollY + 8}px`;
   }
 
-  // --- details on hover or focus ------------------------------------------------------------------
+  async function post(url, fields) {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append("csrfmiddlewaretoken", csrfToken());
+    const response = await fetch(url, { method: "POST", body: form, headers: { Accept: "application/json" }, credentials: "same-origin" });
+    const data = await response.json().catch(() => ({ errors: { __all__: [`The server answered ${response.status}.`] } }));
+    return { ok: response.ok, data };
+  }
+  const errorText = (errors) =>
+    Object.entries(errors || {})
+      .flatMap(([field, messages]) => messages.map((m) => (field === "__all__" || field === "non_field_errors" ? m : `${field}: ${m}`)))
+      .join(" ");
+
+  // The server's new highlighted body and list of cards, after an annotation was made or reviewed.
+  function replacePanels(data) {
+    body.innerHTML = data.body;
+    list.innerHTML = data.items;
+    if (count) count.textContent = data.count;
+  }
+
+  // --- cards: on hover or focus; kept open ("pinned") by a click or a key -----------------------------------
 
   const marksOf = (id) => body.querySelectorAll(`mark[data-annotation-id="${id}"]`);
   const itemOf = (id) => document.getElementById(`desk-item-${id}`);
+  const firstMarkOf = (id) => document.getElementById(`mark-${id}`);
+  // The annotations in reading order: each one's first mark.
+  const order = () => Array.from(body.querySelectorAll("mark[id^='mark-']"), (mark) => mark.dataset.annotationId);
 
   // Every annotation covering the point under a mark: the mark itself and the marks it is nested in.
   function idsAt(mark) {
@@ -60,131 +96,319 @@
     return ids;
   }
 
-  let active = [];
-  function activate(ids) {
-    deactivate();
-    active = ids;
+  let lit = [];
+  function light(ids) {
+    unlight();
+    lit = ids;
     for (const id of ids) {
       marksOf(id).forEach((m) => m.classList.add("desk-active"));
       itemOf(id)?.classList.add("desk-active");
     }
   }
-  function deactivate() {
-    for (const id of active) {
+  function unlight() {
+    for (const id of lit) {
       marksOf(id).forEach((m) => m.classList.remove("desk-active"));
       itemOf(id)?.classList.remove("desk-active");
     }
-    active = [];
+    lit = [];
   }
 
-  function showDetails(mark) {
-    const ids = idsAt(mark);
-    activate(ids);
-    const list = document.createElement("ul");
-    list.className = "desk-list";
+  let pinned = null; // the annotation whose card stays open, for the keys and the buttons
+  function showCard(ids, anchor) {
+    light(ids);
+    const cards = document.createElement("ul");
+    cards.className = "desk-list";
     for (const id of ids) {
       const item = itemOf(id);
       if (!item) continue;
       const copy = item.cloneNode(true);
       copy.removeAttribute("id");
       copy.classList.remove("desk-active");
-      list.append(copy);
+      cards.append(copy);
     }
-    tooltip.replaceChildren(list);
+    tooltip.replaceChildren(cards);
     tooltip.hidden = false;
-    placeNear(tooltip, mark.getBoundingClientRect());
+    placeNear(tooltip, anchor.getBoundingClientRect());
   }
-  function hideDetails() {
+  function hideCard() {
     tooltip.hidden = true;
-    deactivate();
+    tooltip.classList.remove("desk-pinned");
+    pinned = null;
+    unlight();
   }
+  function pin(id, { scroll = true } = {}) {
+    const mark = firstMarkOf(id);
+    if (!mark) return;
+    if (scroll) mark.scrollIntoView({ block: "center", behavior: "instant" in window ? "instant" : "auto" });
+    mark.focus({ preventScroll: true });
+    pinned = id;
+    showCard([id], mark);
+    tooltip.classList.add("desk-pinned");
+  }
+  // The card of the pinned annotation (the tooltip's copy), where its buttons are.
+  const pinnedCard = () => (pinned ? tooltip.querySelector(`[data-annotation-id="${pinned}"]`) : null);
 
   const markFrom = (target) => (target instanceof Element ? target.closest("mark[data-annotation-id]") : null);
   body.addEventListener("mouseover", (event) => {
     const mark = markFrom(event.target);
-    if (mark && popup?.hidden !== false) showDetails(mark);
+    if (mark && !pinned && popup?.hidden !== false) showCard(idsAt(mark), mark);
   });
   body.addEventListener("mouseout", (event) => {
-    if (markFrom(event.target) && !markFrom(event.relatedTarget)) hideDetails();
+    if (!pinned && markFrom(event.target) && !markFrom(event.relatedTarget)) hideCard();
   });
   body.addEventListener("focusin", (event) => {
     const mark = markFrom(event.target);
-    if (mark) showDetails(mark);
+    if (mark && !pinned) showCard(idsAt(mark), mark);
   });
-  body.addEventListener("focusout", hideDetails);
-
-  // The list beside the body: pointing at an item lights up its marks; clicking it brings them into view.
-  desk.querySelectorAll(".desk-side .desk-item").forEach((item) => {
-    const id = item.dataset.annotationId;
-    item.addEventListener("mouseenter", () => activate([id]));
-    item.addEventListener("mouseleave", deactivate);
-    item.addEventListener("click", (event) => {
-      if (event.target.closest("a")) return;
-      const first = marksOf(id)[0];
-      first?.scrollIntoView({ block: "center", behavior: "smooth" });
-      first?.focus({ preventScroll: true });
-    });
+  body.addEventListener("focusout", (event) => {
+    if (!pinned && !tooltip.contains(event.relatedTarget)) hideCard();
+  });
+  body.addEventListener("click", (event) => {
+    const mark = markFrom(event.target);
+    if (mark && window.getSelection()?.isCollapsed !== false) pin(idsAt(mark).at(-1), { scroll: false });
   });
 
-  // Arriving at #mark-N (after saving, or from the annotation list): flash that annotation.
+  // The list beside the body: pointing at a card lights up its marks; clicking it brings them into view.
+  list.addEventListener("mouseover", (event) => {
+    const item = event.target.closest?.(".desk-item");
+    if (item && !pinned) light([item.dataset.annotationId]);
+  });
+  list.addEventListener("mouseleave", () => {
+    if (!pinned) unlight();
+  });
+  list.addEventListener("click", (event) => {
+    const item = event.target.closest(".desk-item");
+    if (item && !event.target.closest("a, button, input, label")) pin(item.dataset.annotationId);
+  });
+
+  // --- reviews in place --------------------------------------------------------------------------------------
+
+  async function review(id, decision, comment = "") {
+    if (!reviewUrl) return;
+    say(`${decision[0].toUpperCase()}${decision.slice(1)}…`);
+    const { ok, data } = await post(reviewUrl, { annotation: id, decision, comment });
+    if (!ok) {
+      say(`Not done: ${errorText(data.errors)}`);
+      return;
+    }
+    const wasPinned = pinned === String(id);
+    replacePanels(data);
+    say(data.message);
+    if (wasPinned) pin(String(id), { scroll: false });
+    else hideCard();
+  }
+
+  // A rejection asks why, in the card itself; Enter sends it.
+  function askWhy(card) {
+    const box = card?.querySelector(".desk-reject");
+    if (!box) return false;
+    box.hidden = false;
+    box.querySelector("[data-reject-comment]").focus();
+    return true;
+  }
+
+  desk.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-review], [data-review-confirm]");
+    if (!button) return;
+    const card = button.closest("[data-annotation-id]");
+    const id = card.dataset.annotationId;
+    if (button.dataset.reviewConfirm) {
+      review(id, "reject", card.querySelector("[data-reject-comment]").value);
+    } else if (button.dataset.review === "reject") {
+      askWhy(card);
+    } else {
+      review(id, button.dataset.review);
+    }
+  });
+  desk.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target.matches("[data-reject-comment]")) {
+      event.preventDefault();
+      review(event.target.closest("[data-annotation-id]").dataset.annotationId, "reject", event.target.value);
+    }
+  });
+
+  // --- keys -------------------------------------------------------------------------------------------------------
+
+  function move(step) {
+    const ids = order();
+    if (!ids.length) return;
+    const at = ids.indexOf(pinned);
+    const next = at === -1 ? (step > 0 ? 0 : ids.length - 1) : Math.min(ids.length - 1, Math.max(0, at + step));
+    pin(ids[next]);
+  }
+  function reviewPinned(decision) {
+    const card = pinnedCard();
+    if (!card) return say("Press j to choose an annotation first.");
+    const allowed = (card.dataset.reviews || "").split(" ").filter(Boolean);
+    if (!allowed.includes(decision)) {
+      say(card.querySelector(".desk-four-eyes") ? "Yours: someone else reviews it (four eyes)." : `It cannot be ${decision === "reopen" ? "reopened" : `${decision}d`} now.`);
+      return;
+    }
+    if (decision === "reject") askWhy(card);
+    else review(pinned, decision);
+  }
+  const toggleKeys = (show = keys.hidden) => {
+    keys.hidden = !show;
+  };
+  desk.querySelector("[data-desk-keys]")?.addEventListener("click", () => toggleKeys());
+
+  const typingIn = (target) => target instanceof Element && target.matches("input, textarea, select, [contenteditable]");
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey) return;
+    if (event.key === "Escape") {
+      if (!keys.hidden) return toggleKeys(false);
+      if (popup && !popup.hidden) return closePopup();
+      if (tooltip.contains(event.target) && pinned) firstMarkOf(pinned)?.focus({ preventScroll: true });
+      return hideCard();
+    }
+    if (popup && !popup.hidden) return popupKeys(event);
+    if (typingIn(event.target) || event.altKey) return;
+    const actions = {
+      j: () => move(1),
+      k: () => move(-1),
+      a: () => reviewPinned("approve"),
+      r: () => reviewPinned("reject"),
+      o: () => reviewPinned("reopen"),
+      n: () => nextLink && (window.location.href = nextLink.href),
+      "?": () => toggleKeys(),
+    };
+    const action = actions[event.key];
+    if (action) {
+      event.preventDefault();
+      action();
+    }
+  });
+
+  // Arriving at #mark-N (from the review queue, the annotation list, or after a save): open that annotation.
   const target = /^#mark-(\d+)$/.exec(window.location.hash);
-  if (target) marksOf(target[1]).forEach((m) => m.classList.add("desk-target"));
+  if (target && firstMarkOf(target[1])) {
+    marksOf(target[1]).forEach((m) => m.classList.add("desk-target"));
+    pin(target[1]);
+  }
 
-  // --- annotate a selection --------------------------------------------------------------------------
+  // --- annotate a selection --------------------------------------------------------------------------------------
 
   if (!popup) return;
-  const kind = popup.elements.kind;
+  const fields = popup.elements;
   const errors = popup.querySelector(".desk-popup-errors");
   const save = popup.querySelector('button[type="submit"]');
+  const typedFields = ["note", "suggested_correction", "claimant"];
+  // Kept from one annotation to the next on purpose: the kind and its type. Never a note or a correction.
+  const remembered = { kind: fields.kind.value, entity_type: "", artifact_type: "" };
 
   // Only the fields of the chosen kind are shown and sent.
   function syncKind() {
     popup.querySelectorAll("[data-for-kind]").forEach((group) => {
-      const on = group.dataset.forKind === kind.value;
+      const on = group.dataset.forKind === fields.kind.value;
       group.hidden = !on;
       group.querySelectorAll("input, select, textarea").forEach((field) => (field.disabled = !on));
     });
   }
-  kind.addEventListener("change", syncKind);
+  fields.kind.addEventListener("change", syncKind);
   syncKind();
 
-  function openPopup(span) {
-    popup.elements.start.value = span.start;
-    popup.elements.end.value = span.end;
-    popup.elements.quote.value = span.quote;
-    popup.querySelector(".desk-popup-quote q").textContent =
-      span.quote.length > 140 ? `${span.quote.slice(0, 140)}…` : span.quote;
+  const typed = () => typedFields.some((name) => fields[name] && fields[name].value.trim() !== "");
+  let span = null;
+  const text = () => codePoints(body.textContent);
+
+  function showSpan() {
+    fields.start.value = span.start;
+    fields.end.value = span.end;
+    fields.quote.value = span.quote;
+    popup.querySelector(".desk-popup-quote q").textContent = span.quote.length > 140 ? `${span.quote.slice(0, 140)}…` : span.quote;
     popup.querySelector(".desk-popup-span").textContent = `${span.start}–${span.end}`;
-    errors.replaceChildren();
-    hideDetails();
-    popup.hidden = false;
-    placeNear(popup, span.rect);
-    kind.focus({ preventScroll: true });
-  }
-  function closePopup() {
-    popup.hidden = true;
   }
 
+  function openPopup(selected) {
+    if (!popup.hidden && typed() && !window.confirm("Discard what you typed for the other selection?")) return;
+    hideCard();
+    popup.reset();
+    for (const [name, value] of Object.entries(remembered)) fields[name].value = value;
+    syncKind();
+    errors.replaceChildren();
+    span = { start: selected.start, end: selected.end, quote: selected.quote };
+    showSpan();
+    popup.hidden = false;
+    placeNear(popup, selected.rect);
+    fields.kind.focus({ preventScroll: true });
+  }
+  function closePopup({ ask = true } = {}) {
+    if (ask && typed() && !window.confirm("Discard what you typed?")) return false;
+    popup.hidden = true;
+    popup.reset();
+    span = null;
+    return true;
+  }
+
+  // Extend or shrink the span by a word (or, with `byChar`, a code point) at its start or end.
+  const isWord = (ch) => ch !== undefined && /[\p{L}\p{N}\p{M}]/u.test(ch);
+  function adjust(edge, step, byChar) {
+    if (!span) return;
+    const t = text();
+    let { start, end } = span;
+    if (byChar) {
+      if (edge === "end") end = Math.min(t.length, Math.max(start + 1, end + step));
+      else start = Math.max(0, Math.min(end - 1, start + step));
+    } else if (edge === "end" && step > 0) {
+      while (end < t.length && !isWord(t[end])) end += 1;
+      while (end < t.length && isWord(t[end])) end += 1;
+    } else if (edge === "end") {
+      while (end > start + 1 && isWord(t[end - 1])) end -= 1;
+      while (end > start + 1 && !isWord(t[end - 1])) end -= 1;
+    } else if (step < 0) {
+      while (start > 0 && !isWord(t[start - 1])) start -= 1;
+      while (start > 0 && isWord(t[start - 1])) start -= 1;
+    } else {
+      while (start < end - 1 && isWord(t[start])) start += 1;
+      while (start < end - 1 && !isWord(t[start])) start += 1;
+    }
+    span = { start, end, quote: t.slice(start, end).join("") };
+    showSpan();
+  }
+  popup.querySelectorAll("[data-adjust]").forEach((button) =>
+    button.addEventListener("click", (event) => adjust(button.dataset.adjust, Number(button.dataset.by), event.shiftKey)),
+  );
+
+  // In the form, outside its text fields: 1, 2, 3 pick the kind; Alt+arrows move the end (with Shift, the start).
+  function popupKeys(event) {
+    if (event.altKey && (event.key === "ArrowLeft" || event.key === "ArrowRight")) {
+      event.preventDefault();
+      adjust(event.shiftKey ? "start" : "end", event.key === "ArrowLeft" ? -1 : 1, false);
+      return;
+    }
+    if (typingIn(event.target) && !event.target.matches("select")) return;
+    const kinds = Array.from(fields.kind.options, (option) => option.value);
+    const index = ["1", "2", "3"].indexOf(event.key);
+    if (index !== -1 && kinds[index]) {
+      event.preventDefault();
+      fields.kind.value = kinds[index];
+      syncKind();
+    }
+  }
+
+  let lastPointer = "mouse";
   function onSelectionDone() {
-    // After the browser has updated the selection for this mouse or key event.
+    // After the browser has updated the selection for this pointer or key event.
     setTimeout(() => {
-      const span = selectedSpan();
-      if (span) openPopup(span);
+      const selected = selectedSpan();
+      if (selected) openPopup(selected);
     }, 0);
   }
+  body.addEventListener("pointerdown", (event) => (lastPointer = event.pointerType));
   body.addEventListener("mouseup", onSelectionDone);
   body.addEventListener("keyup", (event) => {
-    if (event.shiftKey) onSelectionDone();
+    if (event.shiftKey && event.key.startsWith("Arrow")) onSelectionDone();
   });
-  popup.querySelector("[data-desk-cancel]").addEventListener("click", closePopup);
-  document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      closePopup();
-      hideDetails();
-    }
+  // Touch: the selection handles move without mouse events; wait for them to rest.
+  let settle;
+  document.addEventListener("selectionchange", () => {
+    if (lastPointer !== "touch") return;
+    clearTimeout(settle);
+    settle = setTimeout(onSelectionDone, 600);
   });
+  popup.querySelector("[data-desk-cancel]").addEventListener("click", () => closePopup());
   document.addEventListener("mousedown", (event) => {
-    if (!popup.hidden && !popup.contains(event.target)) closePopup();
+    if (!popup.hidden && !popup.contains(event.target) && !typed()) closePopup({ ask: false });
   });
 
   function showErrors(fieldErrors) {
@@ -199,25 +423,34 @@
     );
   }
 
+  // A span that starts or ends inside a word is more often a slip of the mouse than meant.
+  function confirmWordEdges() {
+    const t = text();
+    const inside = [];
+    if (isWord(t[span.start - 1]) && isWord(t[span.start])) inside.push("starts");
+    if (isWord(t[span.end - 1]) && isWord(t[span.end])) inside.push("ends");
+    return !inside.length || window.confirm(`The span ${inside.join(" and ")} inside a word. Save it as it is?`);
+  }
+
   popup.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (!span || !confirmWordEdges()) return;
     save.disabled = true;
     errors.replaceChildren();
     try {
-      const response = await fetch(popup.action, {
-        method: "POST",
-        body: new FormData(popup),
-        headers: { Accept: "application/json" },
-        credentials: "same-origin",
-      });
-      const data = await response.json().catch(() => ({ errors: { __all__: [`The server answered ${response.status}.`] } }));
-      if (response.ok) {
-        // Reload to draw the new mark from the server, and flash it.
-        window.location.hash = `mark-${data.id}`;
-        window.location.reload();
+      const sent = Object.fromEntries(new FormData(popup));
+      delete sent.csrfmiddlewaretoken; // post() adds it
+      const { ok, data } = await post(popup.action, sent);
+      if (!ok) {
+        showErrors(data.errors || { __all__: ["The server refused it."] });
         return;
       }
-      showErrors(data.errors || { __all__: [`The server answered ${response.status}.`] });
+      for (const name of Object.keys(remembered)) remembered[name] = fields[name].value;
+      closePopup({ ask: false });
+      window.getSelection()?.removeAllRanges();
+      replacePanels(data);
+      say(data.message);
+      marksOf(data.id).forEach((m) => m.classList.add("desk-target"));
     } catch (error) {
       showErrors({ __all__: [`Could not save: ${error.message}`] });
     } finally {
