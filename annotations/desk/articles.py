@@ -33,7 +33,9 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
     list_display = ["title", "source", "language", "published_at", "pending", "approved", "rejected"]
     list_filter = ARTICLE_FILTERS
     paginator = IdsFirstPaginator  # each page counts the annotations of its own articles only
-    search_fields = ["title", "source"]
+    # The body too: trigram indexes on UPPER(title) and UPPER(body) on PostgreSQL (migration 0007).
+    search_fields = ["title", "source", "body"]
+    search_help_text = "Search the title, the source and the text: every word must occur in one of them."
     ordering = ["-id"]
     change_form_template = "admin/annotations/article/change_form.html"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
