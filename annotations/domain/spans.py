@@ -4,6 +4,8 @@ Offsets are Python `str` indices (Unicode code points) everywhere inside
 Copydesk; formats that count otherwise convert at the edge.
 """
 
+import re
+
 from .errors import InvalidInput, invalid
 
 CONTEXT_LENGTH = 32  # code points of body text kept either side of a span (API.md: exports)
@@ -63,3 +65,22 @@ def span_fields(body: str, *, start: int | None, end: int | None, quote: str | N
     start, end, quote = resolve_span(body, start=start, end=end, quote=quote)
     prefix, suffix = span_context(body, start, end)
     return {"start": start, "end": end, "quote": quote, "prefix": prefix, "suffix": suffix}
+
+
+SENTENCE_LIMIT = 300  # code points of a sentence shown either side of a span, at most
+# Latin marks end a sentence before white space; the CJK full stop and marks wherever they stand.
+_SENTENCE_END = re.compile(r"[.!?\u2026](?=\s)|[\u3002\uff01\uff1f]|\n")
+
+
+def sentence_around(body: str, start: int, end: int) -> tuple[str, str, str]:
+    """The span in its sentence: (text before it, the span, text after it), from the end of the
+    sentence before to the end of the sentence it ends in (a line break ends one too), at most
+    SENTENCE_LIMIT code points either side."""
+    lower = max(0, start - SENTENCE_LIMIT)
+    sentence_start = lower
+    for match in _SENTENCE_END.finditer(body, lower, start):
+        sentence_start = match.end()
+    upper = min(len(body), end + SENTENCE_LIMIT)
+    after = _SENTENCE_END.search(body, end, upper)
+    sentence_end = after.end() if after and after.group() != "\n" else (after.start() if after else upper)
+    return body[sentence_start:start].lstrip(), body[start:end], body[end:sentence_end]

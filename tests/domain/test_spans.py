@@ -3,7 +3,15 @@
 import pytest
 
 from annotations.domain.errors import InvalidInput
-from annotations.domain.spans import CONTEXT_LENGTH, occurrences, resolve_span, span_context, span_fields
+from annotations.domain.spans import (
+    CONTEXT_LENGTH,
+    SENTENCE_LIMIT,
+    occurrences,
+    resolve_span,
+    sentence_around,
+    span_context,
+    span_fields,
+)
 from tests.factories import MIXED_SCRIPTS_BODY, span_of
 
 BODY = MIXED_SCRIPTS_BODY
@@ -104,3 +112,29 @@ def test_span_fields_are_what_the_services_store():
         "prefix": BODY[start - 32 : start],
         "suffix": BODY[end:],
     }
+
+
+@pytest.mark.parametrize(
+    ("body", "quote", "expected"),
+    [
+        (
+            "Prime Minister Fumio Kishida met Zelensky in Kyiv. Kyiv was calm.\nThe end.",
+            "Zelensky",
+            ("Prime Minister Fumio Kishida met ", "Zelensky", " in Kyiv."),
+        ),
+        ("Kyiv was tense. Kyiv was calm.\nThe end.", "was calm", ("Kyiv ", "was calm", ".")),
+        ("A headline\nThe body starts here.", "body", ("The ", "body", " starts here.")),
+        ("東京都は発表した。市民は落ち着いている。次。", "市民", ("", "市民", "は落ち着いている。")),
+        ("It was calm 🙂 today. Then left.", "calm", ("It was ", "calm", " 🙂 today.")),
+    ],
+)
+def test_a_span_in_its_sentence(body, quote, expected):
+    start = body.index(quote)
+    assert sentence_around(body, start, start + len(quote)) == expected
+
+
+def test_a_sentence_is_cut_at_its_limit_either_side():
+    body = "x" * 1000 + "QUOTE" + "y" * 1000
+    start = body.index("QUOTE")
+    before, quote, after = sentence_around(body, start, start + 5)
+    assert (len(before), quote, len(after)) == (SENTENCE_LIMIT, "QUOTE", SENTENCE_LIMIT)
