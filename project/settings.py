@@ -50,7 +50,6 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,6 +62,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "annotations",
+    # The admin site is the desk (desk/site.py), after annotations so that its templates
+    # (admin/base_site.html, admin/index.html) are found before Django's own.
+    "annotations.desk.apps.DeskAdminConfig",
 ]
 
 MIDDLEWARE = [

@@ -8,11 +8,12 @@ CHANGELIST = reverse("admin:annotations_annotation_changelist")
 
 
 def test_consumers_cannot_log_in_to_the_admin_site(consumer):
-    """A consumer's correct password is still refused at the admin login."""
+    """A consumer's correct password is still refused at the admin login (told to use the API:
+    tests/desk/test_site.py)."""
     client = Client()
     response = client.post(reverse("admin:login"), {"username": "erin", "password": "erin", "next": "/admin/"})
     assert response.status_code == 200
-    assert "staff account" in response.content.decode()
+    assert "through the API" in response.content.decode()
     assert client.get("/admin/").status_code == 302
 
 
