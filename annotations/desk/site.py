@@ -1,7 +1,9 @@
-"""The desk's admin site: Copydesk's name and its sign-in form. INSTALLED_APPS makes it the
-default site (desk/apps.py)."""
+"""The desk's admin site: Copydesk's name, its sign-in form, and a home that shows the signed-in
+user what needs them (selectors/desk.py). INSTALLED_APPS makes it the default site (desk/apps.py)."""
 
 from django.contrib import admin
+
+from annotations.selectors.desk import desk_home
 
 from .login import DeskLoginForm
 
@@ -11,3 +13,6 @@ class DeskSite(admin.AdminSite):
     site_title = "Copydesk"
     index_title = "Your desk"
     login_form = DeskLoginForm
+
+    def index(self, request, extra_context=None):
+        return super().index(request, extra_context={"desk_home": desk_home(request.user), **(extra_context or {})})
