@@ -12,6 +12,7 @@ class DeskSite(admin.AdminSite):
     site_header = "Copydesk"
     site_title = "Copydesk"
     index_title = "Your desk"
+    site_url = None  # no "View site": the site is the desk (and the API, which has no pages to view)
     login_form = DeskLoginForm
 
     def index(self, request, extra_context=None):

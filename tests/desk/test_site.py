@@ -43,6 +43,7 @@ def test_every_page_says_copydesk_and_links_its_icon(reviewer, browser_for, path
     assert '<div id="site-name"><a href="/admin/">Copydesk</a></div>' in html
     assert "Django administration" not in html and "Django site admin" not in html
     assert f'<link rel="icon" href="{ICON}" type="image/svg+xml">' in html
+    assert "View site" not in html  # "/" is the desk itself
 
 
 def test_the_sign_in_page_says_copydesk_too():
