@@ -105,8 +105,9 @@ def test_an_annotator_makes_three_annotations_in_a_row_without_a_reload(chromium
     assert popup.locator("textarea[name=note]").input_value() == ""
     assert popup.locator("input[name=claimant]").input_value() == ""
     assert popup.locator("select[name=kind]").input_value() == "claim"  # remembered on purpose
-    page.keyboard.press("2")  # entity
-    popup.locator("select[name=entity_type]").select_option("PERSON")
+    page.keyboard.press("2")  # entity, and the focus moves to its type
+    page.keyboard.type("Pe")  # the type's own type-ahead: Person
+    assert popup.locator("select[name=entity_type]").input_value() == "PERSON"
     popup.locator("button[type=submit]").click()
     wait_for_status_line(page, "Added Entity “Fumio Kishida”")
 

@@ -369,7 +369,8 @@
     button.addEventListener("click", (event) => adjust(button.dataset.adjust, Number(button.dataset.by), event.shiftKey)),
   );
 
-  // In the form, outside its text fields: 1, 2, 3 pick the kind; Alt+arrows move the end (with Shift, the start).
+  // In the form, outside its text fields: 1, 2, 3 pick the kind (then the type's first letters its type);
+  // Alt+arrows move the end (with Shift, the start).
   function popupKeys(event) {
     if (event.altKey && (event.key === "ArrowLeft" || event.key === "ArrowRight")) {
       event.preventDefault();
@@ -383,6 +384,9 @@
       event.preventDefault();
       fields.kind.value = kinds[index];
       syncKind();
+      // Then the kind's type, if it has one: its first letters pick it (the list's own type-ahead).
+      const type = popup.querySelector(`[data-for-kind="${kinds[index]}"] select`);
+      (type || fields.kind).focus({ preventScroll: true });
     }
   }
 
