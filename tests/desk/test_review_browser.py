@@ -126,6 +126,13 @@ def test_an_annotator_makes_three_annotations_in_a_row_without_a_reload(chromium
     assert page.locator("#desk-body mark[id^=mark-]").count() == 3
     assert page.locator("#desk-count").inner_text() == "3"
     page.screenshot(path=OUTPUT / "desk-three-annotations.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the card of the first annotation, opened by key
+    page.keyboard.press("j")
+    card = page.locator("#desk-tooltip.desk-pinned", has_text="Prime Minister")
+    card.wait_for()
+    box = card.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # the card fits the screen
+    page.screenshot(path=OUTPUT / "desk-article-390.png", full_page=True)
     page.close()
     made = {a.quote: a for a in Annotation.objects.all()}
     assert set(made) == {"Prime Minister", "Fumio Kishida", "Kyiv was calm"}
