@@ -18,12 +18,14 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
-from django.utils.text import Truncator, smart_split, unescape_string_literal
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator, capfirst, smart_split, unescape_string_literal
 from django.views.decorators.http import require_POST
 
 from annotations.domain.errors import DomainError
 from annotations.domain.records import WRITABLE_FIELDS
+from annotations.domain.spans import sentence_around
 from annotations.domain.transitions import TRANSITIONS, reviews_allowed_from
 from annotations.filters import AnnotationFilter
 from annotations.models import Annotation, AnnotationEvent, Article
@@ -41,7 +43,7 @@ class AnnotationHistoryInline(admin.TabularInline):
     model = AnnotationEvent
     verbose_name, verbose_name_plural = "event", "history"
     # Users by name, not as links: the user admin is for admins only.
-    fields = readonly_fields = ["at", "action", "actor_name", "from_status", "to_status", "comment"]
+    fields = readonly_fields = ["at", "action", "actor_name", "from_status", "to_status", "comment", "changed"]
     ordering = ["at", "id"]
     extra = 0
     can_delete = False
@@ -62,11 +64,24 @@ class AnnotationHistoryInline(admin.TabularInline):
     def actor_name(self, event: AnnotationEvent) -> str:
         return event.actor.get_username()
 
+    @admin.display(description="changed")
+    def changed(self, event: AnnotationEvent) -> str:
+        """An edit's changes, field by field: old → new (prefix and suffix follow the span: left out)."""
+        rows = [
+            (field.replace("_", " "), _shown(change["from"]), _shown(change["to"]))
+            for field, change in event.changes.items()
+            if field not in {"prefix", "suffix"}
+        ]
+        return format_html_join(mark_safe("<br>"), "{}: {} → {}", rows) if rows else "—"
+
 
 @admin.register(Annotation)
 class AnnotationAdmin(admin.ModelAdmin):
     form = AnnotationAdminForm
-    list_display = ["short_quote", "kind", "type", "status_badge", "article_link", "author", "reviewer"]
+    list_display = [
+        *["short_quote", "kind", "type", "status_badge", "correction", "short_note"],
+        *["article_link", "author", "reviewer"],
+    ]
     list_select_related = ["article", "created_by", "reviewed_by"]
     list_filter = ANNOTATION_FILTERS
     search_fields = ["quote", "note", "article__title"]  # searched by get_search_results
@@ -81,6 +96,13 @@ class AnnotationAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["annotations/desk.css"]}
+
+    def changelist_view(self, request, extra_context=None):
+        # The list's nine columns need the width that Django's screen menu would take (the
+        # breadcrumbs and the home lead to the other screens), or they scroll at 1440 px.
+        return super().changelist_view(
+            request, extra_context={"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        )
 
     def get_queryset(self, request):
         # The article's title and source are shown; its body (possibly long) is not.
@@ -147,6 +169,8 @@ class AnnotationAdmin(admin.ModelAdmin):
         return redirect(f"{page}?queue=1#mark-{annotation['id']}")
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["in_text"] = sentence_around(obj.article.body, obj.start, obj.end)
         if obj is not None and self.has_review_permission(request):
             context["review"] = {
                 "url": reverse("admin:annotations_annotation_review", args=[obj.pk]),
@@ -193,6 +217,36 @@ class AnnotationAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         annotation_delete(actor=request.user, annotation_id=obj.pk)
 
+    def get_deleted_objects(self, objs, request):
+        """What the delete page lists: each annotation and its history, the events read with their
+        actors in one query (Django's collector reads each event's actor on its own, to name it).
+
+        An annotation's only dependents are its events (a test in
+        tests/desk/test_annotation_delete_and_history.py holds this), so nothing is protected;
+        annotation_delete keeps both under Deleted annotations, which delete_confirmation.html says."""
+        annotations = list(objs)
+        events: dict[int, list[str]] = {annotation.pk: [] for annotation in annotations}
+        history = AnnotationEvent.objects.filter(annotation__in=annotations).select_related("actor")
+        for event in history.order_by("annotation_id", "at", "id"):
+            events[event.annotation_id].append(f"{capfirst(AnnotationEvent._meta.verbose_name)}: {event}")
+        listed, perms_needed = [], set()
+        for annotation in annotations:
+            if not self.has_delete_permission(request, annotation):
+                perms_needed.add(Annotation._meta.verbose_name)
+            url = reverse("admin:annotations_annotation_change", args=[annotation.pk])
+            listed.append(format_html('{}: <a href="{}">{}</a>', "Annotation", url, annotation))
+            if events[annotation.pk]:
+                listed.append(events[annotation.pk])
+        counts = {Annotation._meta.verbose_name_plural: len(annotations)}
+        if n_events := sum(len(of_one) for of_one in events.values()):
+            counts[AnnotationEvent._meta.verbose_name_plural] = n_events
+        return listed, counts, perms_needed, []
+
+    def history_view(self, request, object_id, extra_context=None):
+        """One history: the annotation's page shows every event (the desk's, the API's, creations);
+        Django's log of desk actions misses most of them, so its page is not offered."""
+        return redirect("admin:annotations_annotation_change", object_id)
+
     def get_actions(self, request):
         # Bulk delete would skip the per-annotation rules of annotation_delete.
         actions = super().get_actions(request)
@@ -237,6 +291,14 @@ class AnnotationAdmin(admin.ModelAdmin):
     @admin.display(description="reviewer", ordering="reviewed_by__username")
     def reviewer(self, annotation: Annotation) -> str:
         return annotation.reviewed_by.get_username() if annotation.reviewed_by else "—"
+
+    @admin.display(description="correction")
+    def correction(self, annotation: Annotation) -> str:
+        return _shortened(annotation.suggested_correction)
+
+    @admin.display(description="note")
+    def short_note(self, annotation: Annotation) -> str:
+        return _shortened(annotation.note)
 
     @admin.display(description="article", ordering="article__title")
     def article_link(self, annotation: Annotation) -> str:
@@ -303,6 +365,18 @@ class AnnotationAdmin(admin.ModelAdmin):
                 "(oldest first) that one bulk review takes. Run the action again for the next ones.",
                 messages.WARNING,
             )
+
+
+def _shortened(text: str, chars: int = 60) -> str:
+    """A list cell's text: its first `chars` characters, ending with an ellipsis when cut, and
+    the whole (up to a screenful) on hover; a dash when there is none."""
+    if not text:
+        return "—"
+    return format_html('<span title="{}">{}</span>', Truncator(text).chars(1000), Truncator(text).chars(chars))
+
+
+def _shown(value) -> str:
+    return "“”" if value == "" else f"“{Truncator(value).chars(60)}”" if isinstance(value, str) else str(value)
 
 
 def _count(annotations: list[Annotation]) -> str:

@@ -30,7 +30,8 @@ class AnnotationEvent(models.Model):
         indexes = [models.Index(fields=["annotation", "at", "id"])]
 
     def __str__(self) -> str:
-        return f"{self.action} by {self.actor_id} at {self.at:%Y-%m-%d %H:%M}"
+        # By username (reading the actor: select_related("actor") where many are shown).
+        return f"{self.action} by {self.actor.get_username()} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class DeletedAnnotation(models.Model):

@@ -54,10 +54,11 @@ def listed_ids(response) -> set[int]:
 
 
 def test_the_list_shows_the_review_columns(desk_annotations, reviewer, browser_for):
-    """Quote, kind, type, status, article, author and reviewer are the list's columns."""
+    """Quote, kind, type, status, correction, note, article, author and reviewer are the list's columns."""
     html = browser_for(reviewer).get(CHANGELIST).content.decode()
     headers = re.findall(r'<div class="text">(?:<a [^>]*>|<span>)([^<]*)<', html)
-    assert [h for h in headers if h] == ["Quote", "Kind", "Type", "Status", "Article", "Author", "Reviewer"]
+    columns = ["Quote", "Kind", "Type", "Status", "Correction", "Note", "Article", "Author", "Reviewer"]
+    assert [h for h in headers if h] == columns
     assert "Country, city, state" in html
     assert "Kyodo report" in html
 
