@@ -67,10 +67,11 @@ class AnnotationHistoryInline(admin.TabularInline):
     @admin.display(description="changed")
     def changed(self, event: AnnotationEvent) -> str:
         """An edit's changes, field by field: old → new (prefix and suffix follow the span: left out)."""
+        # In the record's order: PostgreSQL's jsonb keeps its keys in an order of its own.
         rows = [
-            (field.replace("_", " "), _shown(change["from"]), _shown(change["to"]))
-            for field, change in event.changes.items()
-            if field not in {"prefix", "suffix"}
+            (field.replace("_", " "), _shown(event.changes[field]["from"]), _shown(event.changes[field]["to"]))
+            for field in WRITABLE_FIELDS
+            if field in event.changes
         ]
         return format_html_join(mark_safe("<br>"), "{}: {} → {}", rows) if rows else "—"
 

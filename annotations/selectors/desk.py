@@ -8,10 +8,11 @@ cost more than the rest of the page).
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count
 
 from annotations.domain.roles import Role
-from annotations.models import Annotation, AnnotationEvent, HistoryAction, Status
+from annotations.models import Annotation, AnnotationEvent, Status
+from annotations.selectors.annotations import review_queue
 from annotations.selectors.users import user_role
 
 QUEUE_COUNTED_UP_TO = 1000
@@ -54,15 +55,8 @@ def desk_home(user) -> DeskHome | None:
     )
 
 
-def reviewable_by(user) -> QuerySet[Annotation]:
-    """The pending annotations `user` may review: none they wrote, none they edited (four eyes,
-    as annotation_authors counts authors: the creator and every editor)."""
-    edited = AnnotationEvent.objects.filter(annotation=OuterRef("pk"), action=HistoryAction.EDITED, actor=user)
-    return Annotation.objects.filter(status=Status.PENDING).exclude(created_by=user).exclude(Exists(edited))
-
-
 def review_queue_size(user, *, counted_up_to: int = QUEUE_COUNTED_UP_TO) -> QueueSize:
-    counted = reviewable_by(user).order_by().values("pk")[: counted_up_to + 1].count()
+    counted = review_queue(user).order_by().values("pk")[: counted_up_to + 1].count()
     return QueueSize(count=min(counted, counted_up_to), more=counted > counted_up_to)
 
 

@@ -375,16 +375,17 @@ def _checked(rows, width: int):
 def _insert_history(first_annotation: int):
     """A "created" event for each new annotation and a review event for each reviewed one."""
     events, annotations = AnnotationEvent._meta.db_table, Annotation._meta.db_table
-    columns = "annotation_id, action, actor_id, at, from_status, to_status, comment"
+    # `changes` is for edits only: these events have none ('{}', which both databases read as JSON).
+    columns = "annotation_id, action, actor_id, at, from_status, to_status, comment, changes"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {events} ({columns}) SELECT id, %s, created_by_id, created_at, '', %s, '' "  # noqa: S608
+            f"INSERT INTO {events} ({columns}) SELECT id, %s, created_by_id, created_at, '', %s, '', '{{}}' "  # noqa: S608
             f"FROM {annotations} WHERE id >= %s ORDER BY id",
             [HistoryAction.CREATED, Status.PENDING, first_annotation],
         )
         cursor.execute(
             f"INSERT INTO {events} ({columns}) SELECT id, status, reviewed_by_id, reviewed_at, %s, status, "  # noqa: S608
-            f"review_comment FROM {annotations} WHERE id >= %s AND status <> %s ORDER BY id",
+            f"review_comment, '{{}}' FROM {annotations} WHERE id >= %s AND status <> %s ORDER BY id",
             [Status.PENDING, first_annotation, Status.PENDING],
         )
 
