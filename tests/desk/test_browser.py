@@ -5,53 +5,11 @@ reviewer bulk-approves; the mark on the article page changes status.
 Screenshots go to test-output/ at the repository root for a person to look at.
 """
 
-import os
-from pathlib import Path
-
-import pytest
-from django.db import connections
-
 from annotations.models import Annotation, Status
 from annotations.services.reviews import annotation_reject
+from tests.desk.conftest import BROWSER_MARKS, OUTPUT
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    # Skipped on a machine without Chromium, but never in CI, where a silent skip would hide the desk's test.
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"),
-        reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)",
-    ),
-]
-
-
-@pytest.fixture
-def chromium(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread, but the ORM calls here are still synchronous.
-    # Only for this test: a variable set at import would leak into other tests' subprocesses (check --deploy).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        # While Playwright's event loop runs, Django keeps this thread's database connections apart
-        # (asgiref's Local); close them here, or the test database cannot be dropped at the end.
-        connections.close_all()
+pytestmark = BROWSER_MARKS
 
 
 def log_in(browser, live_server, username: str, next_path: str):

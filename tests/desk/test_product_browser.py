@@ -3,25 +3,13 @@ the home at a desktop's width and a phone's, and the annotation list on the phon
 must see is asserted; the screenshots go to test-output/ for a person to look at.
 """
 
-import os
-
 import pytest
-from django.db import connections
 
 from annotations.services.reviews import annotation_reject
-from tests.desk.test_browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT
+from tests.desk.conftest import BROWSER_MARKS, OUTPUT
 from tests.factories import span_of
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"),
-        reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -30,17 +18,6 @@ LONG_NOTE = (
     "The wire copy and the ministry's own statement disagree on the date; check which one the "
     "translation followed before approving, and say so in the review comment."
 )
-
-
-@pytest.fixture
-def chromium(monkeypatch):
-    # As in test_browser.py: Playwright's loop runs in this thread while the ORM calls stay synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        connections.close_all()
 
 
 @pytest.fixture

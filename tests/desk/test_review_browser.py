@@ -7,7 +7,10 @@ Screenshots go to test-output/ at the repository root for a person to look at.
 from annotations.models import Annotation, Status
 from annotations.services.annotations import annotation_create
 from annotations.services.articles import article_create
-from tests.desk.test_browser import OUTPUT, chromium, drag_select, log_in, pytestmark  # noqa: F401 - fixture, marks
+from tests.desk.conftest import BROWSER_MARKS, OUTPUT
+from tests.desk.test_browser import drag_select, log_in
+
+pytestmark = BROWSER_MARKS
 
 NO_RELOAD = "window.__sameDocument = 'yes'"
 
@@ -16,7 +19,7 @@ def wait_for_status_line(page, text: str) -> None:
     page.locator("#desk-status-line", has_text=text).wait_for()
 
 
-def test_a_reviewer_works_through_the_queue_with_the_keyboard_alone(chromium, live_server, make_user, article):  # noqa: F811
+def test_a_reviewer_works_through_the_queue_with_the_keyboard_alone(chromium, live_server, make_user, article):
     alice, bob = make_user("annotator", "alice"), make_user("reviewer", "bob")
     made = {}
     made["Prime Minister"] = annotation_create(actor=alice, article=article, kind="claim", quote="Prime Minister")
@@ -84,7 +87,7 @@ def test_a_reviewer_works_through_the_queue_with_the_keyboard_alone(chromium, li
     assert {a.reviewed_by for a in Annotation.objects.exclude(pk=own.pk)} == {bob}
 
 
-def test_an_annotator_makes_three_annotations_in_a_row_without_a_reload(chromium, live_server, make_user, article):  # noqa: F811
+def test_an_annotator_makes_three_annotations_in_a_row_without_a_reload(chromium, live_server, make_user, article):
     """The popup starts clean for each selection (it kept the last note and correction and attached
     them to the next span), remembers only the kind and type, and the page never reloads."""
     make_user("annotator", "alice")

@@ -1,0 +1,51 @@
+"""Fixtures of the desk's browser tests.
+
+- `chromium`: Debian's headless Chromium, driven by Playwright (never a downloaded browser).
+- `BROWSER_MARKS`: the marks of a browser test module: skipped on a machine without Chromium,
+  but never in CI, where a silent skip would hide the desk's tests.
+- `OUTPUT`: test-output/ at the repository root, where the screenshots go for a person to look at.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
+
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    # Skipped on a machine without Chromium, but never in CI, where a silent skip would hide the desk's test.
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not os.environ.get("CI"),
+        reason="needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)",
+    ),
+]
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread, but the ORM calls here are still synchronous.
+    # Only for this test: a variable set at import would leak into other tests' subprocesses (check --deploy).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        # While Playwright's event loop runs, Django keeps this thread's database connections apart
+        # (asgiref's Local); close them here, or the test database cannot be dropped at the end.
+        connections.close_all()
