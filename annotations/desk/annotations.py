@@ -320,11 +320,22 @@ class AnnotationAdmin(admin.ModelAdmin):
             comment = form.cleaned_data["comment"]
             self._review_each(request, queryset, "reject", comment=comment)
             return None
+        # "Select all" across pages posts select_across instead of the ids, which could pass
+        # Django's limit of fields per request; the page shows the first ones only.
+        select_across = request.POST.get("select_across") == "1"
+        ordered = queryset.order_by("id")
+        shown = list(ordered[:REJECT_PAGE_SHOWS])
+        total = len(shown) if len(shown) < REJECT_PAGE_SHOWS else ordered.count()
         context = {
             **self.admin_site.each_context(request),
             "title": "Reject annotations",
             "opts": self.model._meta,
-            "annotations": queryset.order_by("id"),
+            "annotations": shown,
+            "total": total,
+            "more": total - len(shown),
+            "limit": BULK_REVIEW_LIMIT,
+            "select_across": select_across,
+            "selected_ids": [shown[0].pk] if select_across and shown else list(ordered.values_list("pk", flat=True)),
             "form": form,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
@@ -374,6 +385,9 @@ def _shortened(text: str, chars: int = 60) -> str:
     if not text:
         return "—"
     return format_html('<span title="{}">{}</span>', Truncator(text).chars(1000), Truncator(text).chars(chars))
+
+
+REJECT_PAGE_SHOWS = 50  # annotations listed on the bulk rejection's page; the rest are counted
 
 
 def _shown(value) -> str:

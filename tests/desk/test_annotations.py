@@ -12,7 +12,7 @@ from annotations.services import reviews
 from annotations.services.annotations import annotation_create
 from annotations.services.articles import article_create
 from annotations.services.reviews import annotation_approve, annotation_reject
-from tests.factories import ApprovedClaimFactory
+from tests.factories import ApprovedClaimFactory, bulk_claims
 
 CHANGELIST = reverse("admin:annotations_annotation_changelist")
 
@@ -403,3 +403,32 @@ def test_a_bulk_review_past_its_limit_says_what_was_done_and_what_was_not(
         "approved",
         "pending",
     ]
+
+
+def test_rejecting_a_whole_filtered_list_posts_no_ids_and_names_the_first_only(
+    article, annotator, reviewer, browser_for, settings
+):
+    """The confirmation page posted every selected id back: past DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000)
+    that was a 400. With "select all", it posts select_across and lists the first ones."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 20
+    made = bulk_claims(60, created_by=annotator, reviewed_by=None, status="pending")
+    client = browser_for(reviewer)
+    form = {"action": "reject_selected", ACTION_CHECKBOX_NAME: [made[0].pk], "select_across": 1, "index": 0}
+    page = client.post(f"{CHANGELIST}?status=pending", form)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count(f'name="{ACTION_CHECKBOX_NAME}"') == 1 and 'name="select_across" value="1"' in html
+    assert "and 10 more" in html and 'value="Reject 60 annotations"' in html
+    done = client.post(
+        f"{CHANGELIST}?status=pending",
+        {
+            "action": "reject_selected",
+            ACTION_CHECKBOX_NAME: [made[0].pk],
+            "select_across": 1,
+            "confirm": "yes",
+            "comment": "Not claims: headlines.",
+        },
+        follow=True,
+    )
+    assert page_messages(done)[0].startswith("Rejected 60 annotations: ")
+    assert set(Annotation.objects.values_list("status", flat=True)) == {"rejected"}
