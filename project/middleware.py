@@ -5,8 +5,10 @@ import io
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponse, JsonResponse
-from django.urls import reverse
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from django.urls import Resolver404, resolve
+from rest_framework.throttling import BaseThrottle
+
+from annotations.api.throttling import ByAddressThrottle
 
 
 class ChunkedRequestBodyMiddleware:
@@ -53,7 +55,7 @@ class LoginThrottleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method == "POST" and request.path_info == reverse("admin:login"):
+        if request.method == "POST" and _view_name(request) == "admin:login":
             throttle = LoginThrottle()
             if not throttle.allow_request(request, None):
                 wait = throttle.wait()
@@ -67,8 +69,13 @@ class LoginThrottleMiddleware:
         return self.get_response(request)
 
 
-class LoginThrottle(SimpleRateThrottle):
-    scope = "login"
+def _view_name(request) -> str | None:
+    """The view a request's path leads to, whatever prefix the app is served under."""
+    try:
+        return resolve(request.path_info).view_name
+    except Resolver404:
+        return None
 
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+class LoginThrottle(ByAddressThrottle):
+    scope = "login"

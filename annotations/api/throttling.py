@@ -10,14 +10,19 @@ from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.throttling import SimpleRateThrottle
 
 
-class FailedAuthenticationThrottle(SimpleRateThrottle):
+class ByAddressThrottle(SimpleRateThrottle):
+    """A rate per client address (as DRF reads it: REMOTE_ADDR, or X-Forwarded-For behind
+    NUM_PROXIES trusted proxies), signed in or not; the subclass names the scope."""
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class FailedAuthenticationThrottle(ByAddressThrottle):
     """Bad credentials per client address, at the `failed_auth` rate. Unlike DRF's
     throttles it counts only failures, and is asked before a token is looked up."""
 
     scope = "failed_auth"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
     def _load(self, request) -> None:
         self.key = self.get_cache_key(request, None)

@@ -4,6 +4,7 @@ checked, and a username that keeps failing from one address is locked out (djang
 import pytest
 from axes.models import AccessAttempt
 from django.test import Client
+from django.urls import clear_script_prefix, set_script_prefix
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -59,3 +60,15 @@ def test_a_failure_count_resets_on_success(reviewer, settings):
     sign_in(client, "bob", "wrong")
     assert sign_in(client, "bob", "bob").status_code == 302
     assert not AccessAttempt.objects.filter(username="bob").exists()
+
+
+def test_the_sign_in_throttle_holds_under_a_url_prefix(reviewer, login_rate):
+    """Served under a prefix (SCRIPT_NAME), the throttle compared the wrong paths and never acted."""
+    login_rate("2/minute")
+    client = Client(SCRIPT_NAME="/copydesk")
+    form = {"username": "bob", "password": "wrong"}
+    set_script_prefix("/copydesk/")  # as the WSGI handler does from SCRIPT_NAME (the test client does not)
+    try:
+        assert [client.post(LOGIN, form).status_code for _ in range(3)] == [200, 200, 429]
+    finally:
+        clear_script_prefix()
