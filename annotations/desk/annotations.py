@@ -30,6 +30,7 @@ from annotations.domain.transitions import TRANSITIONS, reviews_allowed_from
 from annotations.filters import AnnotationFilter
 from annotations.models import Annotation, AnnotationEvent, Article
 from annotations.selectors.annotations import annotation_authors, annotations_visible_to, review_queue
+from annotations.selectors.users import may_review
 from annotations.services.annotations import annotation_delete, delete_refusal, edit_refusal
 from annotations.services.reviews import BULK_REVIEW_LIMIT, annotation_review, annotations_review_bulk
 
@@ -267,7 +268,7 @@ class AnnotationAdmin(admin.ModelAdmin):
         return obj is None or delete_refusal(request.user, obj) is None
 
     def has_review_permission(self, request) -> bool:
-        return request.user.has_perm("annotations.review_annotation")
+        return may_review(request.user)
 
     # -- columns
 

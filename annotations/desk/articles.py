@@ -19,7 +19,7 @@ from annotations.models import Annotation, Article, Kind, Status
 from annotations.query.pages import IdsFirstPaginator
 from annotations.selectors.annotations import annotation_authors_of, annotations_visible_to
 from annotations.selectors.articles import article_queryset
-from annotations.selectors.users import user_role
+from annotations.selectors.users import may_review, user_role
 from annotations.services.annotations import annotation_create
 from annotations.services.reviews import annotation_review
 
@@ -125,7 +125,7 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
         return list(annotations_visible_to(request.user).filter(article=article).order_by("start", "-end", "id"))
 
     def _can_review(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("annotations.review_annotation")
+        return may_review(request.user)
 
     def _items(self, request: HttpRequest, annotations: list[Annotation]) -> list[dict]:
         """Each annotation with the reviews the user may make of it from the page: those its status

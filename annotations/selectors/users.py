@@ -27,3 +27,8 @@ def forget_role(user) -> None:
     """Drop the cached role, after the user's groups changed."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+
+
+def may_review(user) -> bool:
+    """Whether the user's role lets them review (its group holds the permission; admins all do)."""
+    return user.has_perm("annotations.review_annotation")
