@@ -129,6 +129,9 @@ class AnnotationFilter(django_filters.FilterSet):
         # A stable order whatever the ordering asked for: ties broken by id, in the
         # direction of the last key, so that one index scan gives the page in order.
         queryset = super().qs
+        if "status" in self.filters and not self.form.cleaned_data.get("status"):
+            # Orphaned annotations point into an older revision: listed only when asked for.
+            queryset = queryset.exclude(status=Status.ORPHANED)
         order = [str(key) for key in queryset.query.order_by] or ["id"]
         if not {"id", "-id", "pk", "-pk"} & set(order):
             order.append("-id" if order[-1].startswith("-") else "id")

@@ -62,6 +62,18 @@ class ArticleCreateSerializer(StrictFieldsMixin, serializers.Serializer):
         return value
 
 
+class ArticleRevisionSerializer(StrictFieldsMixin, serializers.Serializer):
+    body = serializers.CharField(trim_whitespace=False, help_text="The new body, normalised as on create.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="Why it changed.")
+    title = serializers.CharField(max_length=500, required=False, help_text="A new title, if it changed too.")
+
+    class Meta:
+        known_read_only = ("revision", "created_by", "created_at", "content_sha256", "reanchoring")
+
+    def validate_body(self, value: str) -> str:
+        return ArticleCreateSerializer.validate_body(self, value)
+
+
 # --- annotations -------------------------------------------------------------------
 
 _SPAN_HELP = "Code point offset into the article's stored body (Python str index), half-open."
@@ -89,6 +101,12 @@ class AnnotationWriteSerializer(StrictFieldsMixin, serializers.Serializer):
     )
     claimant = serializers.CharField(max_length=500, required=False, allow_null=True, allow_blank=True)
     note = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+    revision = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The article revision the offsets were read from; if it is no longer the current one, "
+        "the request is refused (409, naming the current revision) rather than placed on changed text.",
+    )
 
     class Meta:
         known_read_only = READ_ONLY_FIELDS

@@ -52,7 +52,8 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 RECORD_FIELDS = [
     *["id", "article", "kind", "start", "end", "quote", "entity_type", "artifact_type", "suggested_correction"],
     *["claimant", "note", "status", "created_by", "created_at", "updated_at", "reviewed_by", "reviewed_at"],
-    *["review_comment", "article_title", "source", "url", "published_at", "prefix", "suffix"],
+    *["review_comment", "revision", "fixed_in_revision"],
+    *["article_title", "source", "url", "published_at", "prefix", "suffix"],
 ]
 W3C_TESTS = Path(os.environ.get("COPYDESK_W3C_TESTS") or Path(__file__).resolve().parents[2] / "shared" / "w3c")
 

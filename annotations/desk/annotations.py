@@ -63,7 +63,7 @@ class AnnotationHistoryInline(admin.TabularInline):
 
     @admin.display(description="actor")
     def actor_name(self, event: AnnotationEvent) -> str:
-        return event.actor.get_username()
+        return event.actor_name
 
     @admin.display(description="changed")
     def changed(self, event: AnnotationEvent) -> str:

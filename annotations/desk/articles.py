@@ -71,7 +71,9 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = ArticleCreateForm
-        return super().get_form(request, obj, change=change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user  # a fresh class per request, so this is not shared
+        return form
 
     def save_model(self, request, obj, form, change):
         if not isinstance(form, ServiceSavedForm):  # a new article is stored by article_create already

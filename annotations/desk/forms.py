@@ -72,7 +72,7 @@ class ArticleCreateForm(ServiceSavedForm):
         fields = ["title", "body", "source", "url", "language", "published_at"]
 
     def call_service(self, data: dict) -> Article:
-        return article_create(**data)
+        return article_create(actor=self.actor, **data)
 
 
 class AnnotationAdminForm(ServiceSavedForm):

@@ -218,9 +218,7 @@ def _correction_near(correction: str, mapping: OffsetMap, start: int, end: int) 
     high = end + len(correction) + CORRECTION_SLACK
     window = mapping.new[low:high]
     candidates = [
-        low + hit
-        for hit in occurrences(window, correction)
-        if mapping.inserted(low + hit, low + hit + len(correction))
+        low + hit for hit in occurrences(window, correction) if mapping.inserted(low + hit, low + hit + len(correction))
     ]
     return min(candidates, key=lambda hit: abs(hit - start), default=None)
 
@@ -277,9 +275,7 @@ def _without_collisions(anchors: list[Anchor], placements: list[Placement]) -> l
     """Two spans of a group on one new span: the surer (then the first) keeps it, the other is orphaned."""
     taken: dict[tuple, int] = {}
     result = list(placements)
-    order = sorted(
-        (i for i, p in enumerate(placements) if p.placed), key=lambda i: (_RANK[placements[i].outcome], i)
-    )
+    order = sorted((i for i, p in enumerate(placements) if p.placed), key=lambda i: (_RANK[placements[i].outcome], i))
     for i in order:
         if anchors[i].group is None:
             continue

@@ -28,6 +28,8 @@ ANNOTATION_FIELDS = (
     "reviewed_by",
     "reviewed_at",
     "review_comment",
+    "revision",  # of the article, that the offsets point into
+    "fixed_in_revision",  # a translation artifact's: the revision that corrected the text
 )
 # What the service fills in; a client sets the rest when creating an annotation.
 READ_ONLY_FIELDS = (
@@ -39,6 +41,8 @@ READ_ONLY_FIELDS = (
     "reviewed_by",
     "reviewed_at",
     "review_comment",
+    "revision",
+    "fixed_in_revision",
 )
 WRITABLE_FIELDS = tuple(field for field in ANNOTATION_FIELDS if field not in READ_ONLY_FIELDS)
 # What an edit may change: everything written but the article.

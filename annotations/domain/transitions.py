@@ -13,6 +13,8 @@ class Status(LabelledEnum):
     PENDING = "pending", "Pending"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
+    # Not found in the article's current revision: kept, out of lists and exports, to place again.
+    ORPHANED = "orphaned", "Orphaned"
 
 
 class HistoryAction(LabelledEnum):
@@ -21,6 +23,14 @@ class HistoryAction(LabelledEnum):
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
     REOPENED = "reopened", "Reopened"
+    # What a revision did to the span (anchoring.Outcome; unchanged spans get no event).
+    MOVED = "moved", "Moved"
+    FIXED = "fixed", "Fixed"
+    FUZZY = "fuzzy", "Re-anchored, to confirm"
+    ORPHANED = "orphaned", "Orphaned"
+
+
+REANCHORING_ACTIONS = frozenset({HistoryAction.MOVED, HistoryAction.FIXED, HistoryAction.FUZZY, HistoryAction.ORPHANED})
 
 
 @dataclass(frozen=True)
@@ -59,8 +69,13 @@ TRANSITIONS: dict[str, Transition] = {
         by_reviewer=True,
     ),
     # An edit is a new version to review; an approved annotation must be reopened first.
+    # An orphaned one is placed again by an edit (its author, a reviewer or an admin).
     "edit": Transition(
-        HistoryAction.EDITED, "an edit", frozenset({Status.PENDING, Status.REJECTED}), Status.PENDING, by_reviewer=False
+        HistoryAction.EDITED,
+        "an edit",
+        frozenset({Status.PENDING, Status.REJECTED, Status.ORPHANED}),
+        Status.PENDING,
+        by_reviewer=False,
     ),
 }
 REVIEWS = [name for name, transition in TRANSITIONS.items() if transition.by_reviewer]

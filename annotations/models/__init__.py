@@ -1,7 +1,7 @@
 """Articles, their annotations and the annotations' history (import them from here)."""
 
 from .annotations import DUPLICATE_SPAN_MESSAGE, Annotation
-from .articles import Article
+from .articles import Article, ArticleRevision
 from .choices import ArtifactType, EntityType, HistoryAction, Kind, Status
 from .history import AnnotationEvent, DeletedAnnotation
 
@@ -10,6 +10,7 @@ __all__ = [
     "Annotation",
     "AnnotationEvent",
     "Article",
+    "ArticleRevision",
     "ArtifactType",
     "DeletedAnnotation",
     "EntityType",

@@ -1,7 +1,8 @@
 """Annotations: a checked span of an article's body, its kind and type, and its review state.
 
 Invariants live in the database as well as in the services: offsets are a
-non-empty half-open span, the quote is as long as the span, the type columns
+non-empty half-open span of the revision named (the current one unless
+orphaned), the quote is as long as the span, the type columns
 are filled exactly for the kind that needs them, and the same span of the same
 kind and type cannot be stored twice. The type columns hold '' rather than
 NULL for "none", so that the unique constraint sees two untyped claims on the
@@ -53,6 +54,9 @@ class Annotation(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
     review_comment = models.TextField(blank=True, default="", editable=False)
+    # The article revision the offsets point into: the current one, unless orphaned.
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    fixed_in_revision = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]
@@ -99,8 +103,10 @@ class Annotation(models.Model):
                 condition=Q(kind=Kind.CLAIM) | Q(claimant=""), name="annotation_claimant_only_on_claims"
             ),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="annotation_status_known"),
+            # Orphaned annotations keep offsets into an older revision: they collide with nothing.
             models.UniqueConstraint(
                 fields=["article", "kind", "start", "end", "entity_type", "artifact_type"],
+                condition=~Q(status=Status.ORPHANED),
                 name="annotation_unique_span",
                 violation_error_message=DUPLICATE_SPAN_MESSAGE,
             ),

@@ -1,5 +1,6 @@
 """Articles: a body stored exactly as imported, and its metadata."""
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -21,6 +22,9 @@ class Article(models.Model):
     # NULL, not "", for "not imported": API.md promises null here.
     imported_from = models.CharField(max_length=500, null=True, blank=True, editable=False)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
+    # body and content_sha256 are this revision's; every revision is an ArticleRevision.
+    revision = models.PositiveIntegerField(default=1, editable=False)
+    revised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]
@@ -35,3 +39,35 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ArticleRevision(models.Model):
+    """One version of an article's body, kept for good; the article holds the newest.
+
+    Written by the services with the article (revision 1 on create, n+1 with the
+    re-anchoring of the article's annotations); nothing edits it afterwards.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=500)
+    body = models.TextField()
+    # Not unique: an article may return to an earlier body. Another article's may not (services).
+    content_sha256 = models.CharField(max_length=64, db_index=True)
+    note = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    # {"unchanged": n, "moved": n, "fuzzy": n, "fixed": n, "orphaned": n}; null for revision 1.
+    reanchoring = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="article_revision_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="article_revision_number_from_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} revision {self.number}"

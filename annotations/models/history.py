@@ -17,13 +17,17 @@ class AnnotationEvent(models.Model):
 
     annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=16, choices=HistoryAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Null for a change no person made: the re-anchoring of a revision read from a file.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     at = models.DateTimeField()
     from_status = models.CharField(max_length=16, choices=Status.choices, blank=True, default="")
     to_status = models.CharField(max_length=16, choices=Status.choices)
     comment = models.TextField(blank=True, default="")
-    # An edit's changed fields: {"field": {"from": old, "to": new}}; empty for other actions.
+    # An edit's changed fields: {"field": {"from": old, "to": new}}; empty for reviews.
     changes = models.JSONField(default=dict, blank=True)
+    # A re-anchoring event's revisions (its changes hold the old and new start, end and quote).
+    from_revision = models.PositiveIntegerField(null=True, blank=True)
+    to_revision = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -31,7 +35,11 @@ class AnnotationEvent(models.Model):
 
     def __str__(self) -> str:
         # By username (reading the actor: select_related("actor") where many are shown).
-        return f"{self.action} by {self.actor.get_username()} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.action} by {self.actor_name} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def actor_name(self) -> str:
+        return self.actor.get_username() if self.actor_id else "an import"
 
 
 class DeletedAnnotation(models.Model):

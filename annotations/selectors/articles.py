@@ -3,11 +3,11 @@
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from annotations.models import Annotation, Article, Status
+from annotations.models import Annotation, Article, ArticleRevision, Status
 
 
 def article_queryset(*, with_body: bool) -> QuerySet[Article]:
-    """Articles in id order with n_pending, n_approved and n_rejected, the body left out unless asked for.
+    """Articles in id order with n_<status> for each status (n_pending, ...), the body left out unless asked for.
 
     Each count is a subquery per article shown (an index-only count on (article, status)),
     not a join and GROUP BY: so the list's count reads no annotation and a page reads those
@@ -27,3 +27,9 @@ def article_column_values(column: str) -> list[str]:
     """The distinct non-empty values of an article column (source, language), from the articles alone."""
     values = Article.objects.exclude(**{column: ""}).order_by(column).values_list(column, flat=True).distinct()
     return list(values)
+
+
+def article_revisions(article: Article, *, with_body: bool = False) -> QuerySet[ArticleRevision]:
+    """The article's revisions, oldest first, with who made each."""
+    revisions = article.revisions.select_related("created_by").order_by("number")
+    return revisions if with_body else revisions.defer("body")

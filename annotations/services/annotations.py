@@ -93,6 +93,24 @@ def lock_annotation(annotation_id: int) -> Annotation:
         raise Missing("No annotation with this id.") from None
 
 
+def lock_article(article_id: int, *, revision: int | None = None) -> Article:
+    """The article, its row locked until the transaction ends, so that no revision re-anchors its
+    annotations meanwhile. Offsets meant for another revision than the current one: Conflict (409)."""
+    article = Article.objects.select_for_update().get(pk=article_id)
+    check_revision(article, revision)
+    return article
+
+
+def check_revision(article: Article, revision: int | None) -> None:
+    """Offsets a client took from the body of `revision` fit only if it is still the current one."""
+    if revision is not None and revision != article.revision:
+        raise Conflict(
+            f"The article is at revision {article.revision}, not {revision}: "
+            "read its current body and give offsets in it.",
+            revision=article.revision,
+        )
+
+
 def annotation_create(
     *,
     actor,
@@ -106,9 +124,11 @@ def annotation_create(
     suggested_correction: str | None = None,
     claimant: str | None = None,
     note: str | None = None,
+    revision: int | None = None,
 ) -> Annotation:
+    """Create a pending annotation on the article's current body (`revision`, when given, must
+    be the current one: offsets taken from an older body are refused, not misplaced)."""
     require_role(actor, Role.ANNOTATOR, "create annotations")
-    span = span_fields(article.body, start=start, end=end, quote=quote)
     values = {
         "entity_type": entity_type or "",
         "artifact_type": artifact_type or "",
@@ -116,8 +136,18 @@ def annotation_create(
         "claimant": claimant or "",
     }
     check_kind_fields(kind, values)
-    annotation = Annotation(article=article, kind=kind, **span, note=note or "", created_by=actor, **values)
     with transaction.atomic():
+        article = lock_article(article.pk, revision=revision)
+        span = span_fields(article.body, start=start, end=end, quote=quote)
+        annotation = Annotation(
+            article=article,
+            kind=kind,
+            **span,
+            revision=article.revision,
+            note=note or "",
+            created_by=actor,
+            **values,
+        )
         _save_unique(annotation)
         record_event(annotation, action=HistoryAction.CREATED, actor=actor, from_status="")
     return annotation
@@ -126,7 +156,11 @@ def annotation_create(
 def edit_refusal(actor, annotation: Annotation) -> DomainError | None:
     """Why `actor` may not edit this annotation, or None if they may. The desk asks
     this too, to show or hide its edit form."""
-    if annotation.created_by_id != actor.pk and user_role(actor) < Role.ADMIN:
+    if annotation.status == Status.ORPHANED:
+        # Placing it again in the current text is a reviewer's job as much as its author's.
+        if annotation.created_by_id != actor.pk and user_role(actor) < Role.REVIEWER:
+            return NotAllowed("Only the annotation's author, a reviewer or an admin may place it again.")
+    elif annotation.created_by_id != actor.pk and user_role(actor) < Role.ADMIN:
         return NotAllowed("Only the annotation's author or an admin may edit it.")
     if annotation.status not in TRANSITIONS["edit"].from_statuses:
         return Conflict(f"An {annotation.status} annotation cannot be edited; a reviewer must reopen it first.")
@@ -144,8 +178,9 @@ def delete_refusal(actor, annotation: Annotation) -> DomainError | None:
     return None
 
 
-def annotation_update(*, actor, annotation_id: int, **changes) -> Annotation:
-    """Edit an annotation; it goes back to pending for a fresh review."""
+def annotation_update(*, actor, annotation_id: int, revision: int | None = None, **changes) -> Annotation:
+    """Edit an annotation; it goes back to pending for a fresh review. New offsets are in the
+    article's current body (`revision`, when given, must be the current one)."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise InvalidInput({field: ["This field cannot be changed."] for field in sorted(unknown)})
@@ -154,26 +189,37 @@ def annotation_update(*, actor, annotation_id: int, **changes) -> Annotation:
         annotation = lock_annotation(annotation_id)
         if refusal := edit_refusal(actor, annotation):
             raise refusal
+        # Locked after the annotation (a revision locks the article, then its annotations: it
+        # waits for this edit's annotation, or this edit waits for it and then reads its body).
+        annotation.article = article = Article.objects.get(pk=annotation.article_id)
+        check_revision(article, revision)
         stored = _content(annotation)
         span_given = {key: changes[key] for key in ("start", "end", "quote") if key in changes}
+        orphaned = annotation.status == Status.ORPHANED
+        if orphaned and not span_given:
+            raise InvalidInput(
+                f"The annotation is orphaned: give start and end, or the quote, in the article's "
+                f"current body (revision {article.revision})."
+            )
         if span_given:
             if "quote" not in span_given:
                 span_given.setdefault("start", annotation.start)
                 span_given.setdefault("end", annotation.end)
             span = span_fields(
-                annotation.article.body,
+                article.body,
                 start=span_given.get("start"),
                 end=span_given.get("end"),
                 quote=span_given.get("quote"),
             )
             for field, value in span.items():
                 setattr(annotation, field, value)
+            annotation.revision = article.revision
         for field in ("kind", "note", *KIND_SPECIFIC_FIELDS):
             if field in changes:
                 setattr(annotation, field, changes[field] or "")
         check_kind_fields(annotation.kind, {f: getattr(annotation, f) for f in KIND_SPECIFIC_FIELDS})
         changed = _changes(stored, _content(annotation))
-        if not changed:
+        if not changed and not orphaned:
             return annotation  # nothing changed: no new version, no event, the review stands
         edit = TRANSITIONS["edit"]
         from_status = enter(annotation, edit, actor=actor)

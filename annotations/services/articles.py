@@ -7,10 +7,7 @@ from django.db import IntegrityError, transaction
 from annotations.domain.articles import body_sha256, normalize_body
 from annotations.domain.errors import Conflict, invalid
 from annotations.models import Article
-
-
-def _existing_article_id(sha: str) -> int | None:
-    return Article.objects.filter(content_sha256=sha).values_list("id", flat=True).first()
+from annotations.services.revisions import article_of_body, revision_first
 
 
 def _duplicate_article(article_id: int) -> Conflict:
@@ -19,6 +16,7 @@ def _duplicate_article(article_id: int) -> Conflict:
 
 def article_create(
     *,
+    actor=None,
     title: str,
     body: str,
     source: str = "",
@@ -31,11 +29,11 @@ def article_create(
     if not body.strip():
         raise invalid("body", "This field may not be blank.")
     sha = body_sha256(body)
-    if (existing := _existing_article_id(sha)) is not None:
+    if (existing := article_of_body(sha)) is not None:
         raise _duplicate_article(existing)
     try:
         with transaction.atomic():
-            return Article.objects.create(
+            article = Article.objects.create(
                 title=title,
                 body=body,
                 source=source,
@@ -45,8 +43,10 @@ def article_create(
                 content_sha256=sha,
                 imported_from=imported_from,
             )
+            revision_first(article, actor=actor).save()
+            return article
     except IntegrityError:
         # Another request stored the same body between our check and insert.
-        if (existing := _existing_article_id(sha)) is not None:
+        if (existing := article_of_body(sha)) is not None:
             raise _duplicate_article(existing) from None
         raise

@@ -21,7 +21,7 @@ NOT_FOUND = {"detail": "No Annotation matches the given query."}
 API_FIELDS = {
     "id", "article", "kind", "start", "end", "quote", "entity_type", "artifact_type", "suggested_correction",
     "claimant", "note", "status", "created_by", "created_at", "updated_at", "reviewed_by", "reviewed_at",
-    "review_comment",
+    "review_comment", "revision", "fixed_in_revision",
 }  # fmt: skip
 
 

@@ -27,7 +27,7 @@ def test_create_article_stores_body_normalised_and_returns_it(annotator_client):
     assert data["language"] == "en"
     assert data["published_at"] == "2022-03-02T00:00:00Z"
     assert data["imported_from"] is None
-    assert data["annotation_counts"] == {"pending": 0, "approved": 0, "rejected": 0}
+    assert data["annotation_counts"] == {"pending": 0, "approved": 0, "rejected": 0, "orphaned": 0}
 
 
 @pytest.mark.django_db
@@ -125,13 +125,13 @@ def test_annotation_counts_per_status(annotator_client, annotator, reviewer, see
     make_annotation(annotator, article, quote="Kuninori Matsuda", kind="entity", entity_type="PERSON")
     annotation_approve(actor=reviewer, annotation_id=a.id)
     data = annotator_client.get(f"/api/articles/{article.id}/").json()
-    assert data["annotation_counts"] == {"pending": 1, "approved": 1, "rejected": 0}
+    assert data["annotation_counts"] == {"pending": 1, "approved": 1, "rejected": 0, "orphaned": 0}
     results = annotator_client.get("/api/articles/").json()["results"]
     listed = {item["id"]: item["annotation_counts"] for item in results}
     assert listed == {
-        seed_articles[0].id: {"pending": 0, "approved": 0, "rejected": 0},
-        article.id: {"pending": 1, "approved": 1, "rejected": 0},
-        seed_articles[2].id: {"pending": 0, "approved": 0, "rejected": 0},
+        seed_articles[0].id: {"pending": 0, "approved": 0, "rejected": 0, "orphaned": 0},
+        article.id: {"pending": 1, "approved": 1, "rejected": 0, "orphaned": 0},
+        seed_articles[2].id: {"pending": 0, "approved": 0, "rejected": 0, "orphaned": 0},
     }
 
 

@@ -14,7 +14,7 @@ WORKFLOW = {
     "approve": ("approved", {"pending"}, "approved", True, False),
     "reject": ("rejected", {"pending"}, "rejected", True, True),
     "reopen": ("reopened", {"approved", "rejected"}, "pending", True, False),
-    "edit": ("edited", {"pending", "rejected"}, "pending", False, False),
+    "edit": ("edited", {"pending", "rejected", "orphaned"}, "pending", False, False),
 }
 
 
@@ -50,4 +50,4 @@ def test_only_moves_out_of_pending_record_a_review():
         "reopen": False,
         "edit": False,
     }
-    assert [status.value for status in Status] == ["pending", "approved", "rejected"]
+    assert [status.value for status in Status] == ["pending", "approved", "rejected", "orphaned"]

@@ -6,6 +6,7 @@ from operator import attrgetter
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from annotations.domain.transitions import REANCHORING_ACTIONS
 from annotations.domain.records import ANNOTATION_FIELDS, DATETIME_FIELDS, NULL_WHEN_EMPTY, USER_FIELDS, api_datetime
 from annotations.models import Annotation, AnnotationEvent, ArtifactType, EntityType, HistoryAction, Status
 
@@ -65,24 +66,42 @@ FieldChangeSerializer._declared_fields["from"] = serializers.JSONField(help_text
 
 
 class AnnotationEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="null: a revision imported from a file."
+    )
     action = serializers.ChoiceField(choices=HistoryAction.choices)
     from_status = serializers.SerializerMethodField()
     changes = serializers.DictField(
         child=FieldChangeSerializer(),
         required=False,
-        help_text='Only on "edited" events: each field the edit changed, {"from": old, "to": new}.',
+        help_text='On "edited" events: each field the edit changed, {"from": old, "to": new}. On a '
+        "revision's events (moved, fixed, fuzzy, orphaned): start, end and quote before and after "
+        "(after: null when orphaned).",
     )
+    from_revision = serializers.IntegerField(required=False, help_text="A revision's events only.")
+    to_revision = serializers.IntegerField(required=False, help_text="A revision's events only.")
 
     class Meta:
         model = AnnotationEvent
-        fields = ["action", "actor", "at", "from_status", "to_status", "comment", "changes"]
+        fields = [
+            "action",
+            "actor",
+            "at",
+            "from_status",
+            "to_status",
+            "comment",
+            "changes",
+            "from_revision",
+            "to_revision",
+        ]
         read_only_fields = fields
 
     def to_representation(self, event) -> dict:
         data = super().to_representation(event)
-        if event.action != HistoryAction.EDITED:
-            del data["changes"]  # API.md: an edited event carries them
+        if event.action not in REANCHORING_ACTIONS:
+            del data["from_revision"], data["to_revision"]  # API.md: a re-anchoring event carries them
+            if event.action != HistoryAction.EDITED:
+                del data["changes"]  # and an edited one its changes
         return data
 
     @extend_schema_field(serializers.ChoiceField(choices=Status.choices, allow_null=True))

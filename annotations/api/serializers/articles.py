@@ -3,13 +3,14 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotations.models import Article, Status
+from annotations.models import Article, ArticleRevision, Status
 
 
 class AnnotationCountsSerializer(serializers.Serializer):
     pending = serializers.IntegerField()
     approved = serializers.IntegerField()
     rejected = serializers.IntegerField()
+    orphaned = serializers.IntegerField(help_text="Not found in the current revision: to place again or delete.")
 
 
 class ArticleListSerializer(serializers.ModelSerializer):
@@ -27,6 +28,8 @@ class ArticleListSerializer(serializers.ModelSerializer):
             "content_sha256",
             "imported_from",
             "created_at",
+            "revision",
+            "revised_at",
             "annotation_counts",
         ]
         read_only_fields = fields
@@ -46,3 +49,48 @@ class ArticleSerializer(ArticleListSerializer):
 class ArticleConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     id = serializers.IntegerField(help_text="The id of the article that already has this body.")
+
+
+class ReanchoringSerializer(serializers.Serializer):
+    unchanged = serializers.IntegerField()
+    moved = serializers.IntegerField()
+    fuzzy = serializers.IntegerField(help_text="Placed approximately: back to pending for a person to confirm.")
+    fixed = serializers.IntegerField(help_text="Translation artifacts whose span now reads their correction.")
+    orphaned = serializers.IntegerField(help_text="Not found in the new text.")
+
+
+class ArticleRevisionSerializer(serializers.ModelSerializer):
+    revision = serializers.IntegerField(source="number")
+    created_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="null: read from a file by import_articles."
+    )
+    reanchoring = ReanchoringSerializer(
+        allow_null=True, help_text="What the revision did to the annotations; null for revision 1."
+    )
+
+    class Meta:
+        model = ArticleRevision
+        fields = ["revision", "title", "created_by", "created_at", "note", "content_sha256", "reanchoring"]
+        read_only_fields = fields
+
+
+class ArticleRevisionBodySerializer(ArticleRevisionSerializer):
+    class Meta(ArticleRevisionSerializer.Meta):
+        fields = [*ArticleRevisionSerializer.Meta.fields, "body"]
+        read_only_fields = fields
+
+
+class RevisedArticleSerializer(ArticleSerializer):
+    """The article after a revision, with what the revision did to its annotations."""
+
+    reanchoring = ReanchoringSerializer(read_only=True)
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "reanchoring"]
+        read_only_fields = fields
+
+
+class RevisionConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    revision = serializers.IntegerField(required=False, help_text="The current revision, when the body is its body.")
+    id = serializers.IntegerField(required=False, help_text="The article that already has this body.")

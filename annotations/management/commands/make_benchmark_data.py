@@ -31,6 +31,7 @@ from annotations.models import (
     Annotation,
     AnnotationEvent,
     Article,
+    ArticleRevision,
     ArtifactType,
     EntityType,
     HistoryAction,
@@ -204,6 +205,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             _skip_foreign_key_checks()
             _insert(Article, _columns(Article), articles)
+            _insert_first_revisions(first_article)
             _insert(Annotation, _columns(Annotation), annotation_rows())
             _insert_history(first_annotation)
             _move_sequences()
@@ -266,6 +268,8 @@ def _article(rng: random.Random, article_id: int, when: datetime) -> tuple:
         body_sha256(body),
         None,
         when,
+        1,  # revision
+        None,  # revised_at
     )
 
 
@@ -324,6 +328,8 @@ def _annotation(rng, annotation_id, article, span, created, annotators, reviewer
         reviewer,
         reviewed,
         comment,
+        1,  # revision
+        None,  # fixed_in_revision
     )
 
 
@@ -387,6 +393,17 @@ def _insert_history(first_annotation: int):
             f"INSERT INTO {events} ({columns}) SELECT id, status, reviewed_by_id, reviewed_at, %s, status, "  # noqa: S608
             f"review_comment, '{{}}' FROM {annotations} WHERE id >= %s AND status <> %s ORDER BY id",
             [Status.PENDING, first_annotation, Status.PENDING],
+        )
+
+
+def _insert_first_revisions(first_article: int):
+    """Each new article's body as its revision 1, in one INSERT ... SELECT."""
+    revisions, articles = ArticleRevision._meta.db_table, Article._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {revisions} (article_id, number, title, body, content_sha256, note, created_at) "  # noqa: S608 - model table names
+            f"SELECT id, 1, title, body, content_sha256, '', created_at FROM {articles} WHERE id >= %s",
+            [first_article],
         )
 
 

@@ -1,0 +1,234 @@
+"""Revising an article: its new body as revision n+1, and every annotation re-anchored, in one transaction."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from annotations.domain.anchoring import Anchor, Outcome, Placement, reanchor
+from annotations.domain.articles import body_sha256, normalize_body
+from annotations.domain.errors import Conflict, Missing, invalid
+from annotations.domain.kinds import Kind
+from annotations.domain.roles import Role
+from annotations.domain.spans import span_context
+from annotations.domain.transitions import HistoryAction, Status
+from annotations.models import Annotation, AnnotationEvent, Article, ArticleRevision
+from annotations.services.users import require_role
+
+# Each outcome's history event, and the status it leaves (None: the status stays).
+_ACTION = {
+    Outcome.MOVED: HistoryAction.MOVED,
+    Outcome.FIXED: HistoryAction.FIXED,
+    Outcome.FUZZY: HistoryAction.FUZZY,
+    Outcome.ORPHANED: HistoryAction.ORPHANED,
+}
+_STATUS_AFTER = {Outcome.FUZZY: Status.PENDING, Outcome.ORPHANED: Status.ORPHANED}
+# What a re-anchoring may write on an annotation row.
+_REANCHORED_FIELDS = [
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "revision",
+    "fixed_in_revision",
+    "status",
+    "updated_at",
+    "reviewed_by",
+    "reviewed_at",
+    "review_comment",
+]
+
+
+@dataclass(frozen=True)
+class Revised:
+    article: Article
+    revision: ArticleRevision
+
+    @property
+    def reanchoring(self) -> dict[str, int]:
+        return self.revision.reanchoring
+
+
+def revision_first(article: Article, *, actor=None) -> ArticleRevision:
+    """Revision 1 of a new article (unsaved): its body as created."""
+    return ArticleRevision(
+        article=article,
+        number=1,
+        title=article.title,
+        body=article.body,
+        content_sha256=article.content_sha256,
+        created_by=actor,
+        created_at=article.created_at or timezone.now(),
+    )
+
+
+def article_of_body(sha: str, *, other_than: int | None = None) -> int | None:
+    """The id of an article whose current or earlier body has this hash (other than the one named)."""
+    current = Article.objects.filter(content_sha256=sha)
+    earlier = ArticleRevision.objects.filter(content_sha256=sha)
+    if other_than is not None:
+        current, earlier = current.exclude(pk=other_than), earlier.exclude(article_id=other_than)
+    found = current.values_list("id", flat=True).first()
+    return found if found is not None else earlier.values_list("article_id", flat=True).first()
+
+
+def article_revise(*, actor, article_id: int, body: str, note: str = "", title: str | None = None) -> Revised:
+    """Store `body` as the article's next revision and re-anchor its annotations.
+
+    One transaction: the article row is locked first (creations and edits of its
+    annotations lock it too, so none lands on the old text unseen), then its
+    annotations; a failure stores nothing.
+    """
+    if actor is not None:
+        require_role(actor, Role.ANNOTATOR, "revise articles")
+    body = normalize_body(body)
+    if not body.strip():
+        raise invalid("body", "This field may not be blank.")
+    sha = body_sha256(body)
+    with transaction.atomic():
+        try:
+            article = Article.objects.select_for_update().get(pk=article_id)
+        except Article.DoesNotExist:
+            raise Missing("No article with this id.") from None
+        if sha == article.content_sha256:
+            raise Conflict(
+                f"The body is the same as the article's current revision ({article.revision}).",
+                revision=article.revision,
+            )
+        if (other := article_of_body(sha, other_than=article.pk)) is not None:
+            raise Conflict("An article with this body is already stored.", id=other)
+        now = timezone.now()
+        number = article.revision + 1
+        summary = _reanchor_annotations(article, body, number=number, actor=actor, at=now)
+        revision = ArticleRevision.objects.create(
+            article=article,
+            number=number,
+            title=title if title is not None else article.title,
+            body=body,
+            content_sha256=sha,
+            note=note,
+            created_by=actor,
+            created_at=now,
+            reanchoring=summary,
+        )
+        article.body, article.content_sha256, article.revision, article.revised_at = body, sha, number, now
+        if title is not None:
+            article.title = title
+        article.save(update_fields=["body", "content_sha256", "revision", "revised_at", "title"])
+    return Revised(article, revision)
+
+
+def _reanchor_annotations(article: Article, new_body: str, *, number: int, actor, at) -> dict[str, int]:
+    """Place every annotation of the article on the new body; write rows and events; count outcomes."""
+    annotations = list(Annotation.objects.select_for_update().filter(article=article).order_by("id"))
+    live = [a for a in annotations if a.status != Status.ORPHANED]
+    placements = dict(zip(live, reanchor(article.body, new_body, [_anchor(a) for a in live]), strict=True))
+    placements.update(_refound_orphans(article, new_body, [a for a in annotations if a.status == Status.ORPHANED]))
+    _keep_unique(placements)
+
+    summary = {outcome.value: 0 for outcome in (Outcome.UNCHANGED, Outcome.MOVED, Outcome.FUZZY, Outcome.FIXED)}
+    summary[Outcome.ORPHANED.value] = 0
+    changed, events = [], []
+    for annotation, placement in placements.items():
+        summary[placement.outcome.value] += 1
+        event = _apply(annotation, placement, new_body, number=number, actor=actor, at=at)
+        if event is not None:
+            events.append(event)
+        if event is not None or placement.outcome == Outcome.UNCHANGED:
+            changed.append(annotation)
+    if changed:
+        # Spans trade places within one UPDATE, and a unique index checks row by row: park the
+        # rows outside it first (orphaned rows are not in it), then write their new spans.
+        Annotation.objects.filter(pk__in=[a.pk for a in changed]).update(status=Status.ORPHANED)
+        Annotation.objects.bulk_update(changed, _REANCHORED_FIELDS, batch_size=1000)
+    AnnotationEvent.objects.bulk_create(events, batch_size=1000)
+    return summary
+
+
+def _anchor(annotation: Annotation, *, key=None) -> Anchor:
+    return Anchor(
+        key=annotation.pk if key is None else key,
+        start=annotation.start,
+        end=annotation.end,
+        quote=annotation.quote,
+        prefix=annotation.prefix,
+        suffix=annotation.suffix,
+        correction=annotation.suggested_correction if annotation.kind == Kind.TRANSLATION_ARTIFACT else "",
+        group=(annotation.kind, annotation.entity_type, annotation.artifact_type),
+    )
+
+
+def _refound_orphans(article: Article, new_body: str, orphans: list[Annotation]) -> dict[Annotation, Placement]:
+    """Orphans looked for again, each from the body of the revision it was last found in.
+    One found again is fuzzy at best (it was gone: a person confirms); one still missing
+    stays orphaned, with no new event."""
+    if not orphans:
+        return {}
+    bodies = dict(
+        ArticleRevision.objects.filter(article=article, number__in={o.revision for o in orphans}).values_list(
+            "number", "body"
+        )
+    )
+    found = {}
+    for orphan in orphans:
+        (placement,) = reanchor(bodies[orphan.revision], new_body, [_anchor(orphan)])
+        if placement.outcome in (Outcome.UNCHANGED, Outcome.MOVED):
+            placement = Placement(placement.key, Outcome.FUZZY, placement.start, placement.end, placement.quote)
+        found[orphan] = placement
+    return found
+
+
+def _keep_unique(placements: dict[Annotation, Placement]) -> None:
+    """An orphan found again on a span another annotation of its kind and type holds stays orphaned."""
+    taken = {
+        (_anchor(a).group, p.start, p.end)
+        for a, p in placements.items()
+        if a.status != Status.ORPHANED and p.outcome != Outcome.ORPHANED
+    }
+    for annotation, placement in placements.items():
+        if annotation.status == Status.ORPHANED and placement.outcome != Outcome.ORPHANED:
+            spot = (_anchor(annotation).group, placement.start, placement.end)
+            if spot in taken:
+                placements[annotation] = Placement(
+                    annotation.pk, Outcome.ORPHANED, annotation.start, annotation.end, annotation.quote
+                )
+            else:
+                taken.add(spot)
+
+
+def _apply(
+    annotation: Annotation, placement: Placement, body: str, *, number: int, actor, at
+) -> AnnotationEvent | None:
+    """Set the annotation's new span and status (unsaved); return its history event, if the outcome has one."""
+    outcome = placement.outcome
+    if outcome == Outcome.ORPHANED and annotation.status == Status.ORPHANED:
+        return None  # still not found: it keeps the revision it was last found in
+    before = {"start": annotation.start, "end": annotation.end, "quote": annotation.quote}
+    from_status, from_revision = annotation.status, annotation.revision
+    if outcome != Outcome.ORPHANED:
+        annotation.start, annotation.end, annotation.quote = placement.start, placement.end, placement.quote
+        annotation.prefix, annotation.suffix = span_context(body, placement.start, placement.end)
+        annotation.revision = number
+    if outcome == Outcome.UNCHANGED:
+        return None
+    if outcome == Outcome.FIXED:
+        annotation.fixed_in_revision = number
+    if (status := _STATUS_AFTER.get(outcome)) is not None:
+        annotation.status = status
+        annotation.reviewed_by, annotation.reviewed_at, annotation.review_comment = None, None, ""
+    annotation.updated_at = at
+    after = {"start": placement.start, "end": placement.end, "quote": placement.quote}
+    if outcome == Outcome.ORPHANED:
+        after = {"start": None, "end": None, "quote": None}
+    return AnnotationEvent(
+        annotation=annotation,
+        action=_ACTION[outcome],
+        actor=actor,
+        at=at,
+        from_status=from_status,
+        to_status=annotation.status,
+        from_revision=from_revision,
+        to_revision=number,
+        changes={field: {"from": before[field], "to": after[field]} for field in before},
+    )
