@@ -61,6 +61,14 @@ class Placement:
 # Text agreeing on each side of a span, beyond the diff's word: enough that a short quote
 # (a name) is not taken from another sentence that happens to share it.
 CONTEXT_AGREEMENT = 8
+# The diff's equal stretch must reach this far past the span on one side: a few words that a
+# rewritten sentence happens to share with the old one are not where the span went.
+STRETCH_MARGIN = 16
+# A paragraph (line) at least this long, found whole and once in each body, carries its spans
+# along wherever it moved.
+PARAGRAPH_MIN = 40
+# A quote this long, found once in the new body, is placed (fuzzy) even if its context changed.
+LONG_QUOTE = 20
 # A changed span is placed (fuzzy) when its new text is at least this similar to the old.
 SIMILARITY_THRESHOLD = 0.5
 # A quote found elsewhere must bring this share of its context along (of what it had).
@@ -72,6 +80,7 @@ CORRECTION_SLACK = 16
 # by one (they run together without spaces, and a sentence is not a word).
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+|\s+|.", re.DOTALL)
 _PRIVATE_USE = [(0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD)]  # never in the tokens' text
+_SLIDE_CAP = 2000  # code points compared when measuring how far an edit could slide
 
 
 def reanchor(old_body: str, new_body: str, anchors: Iterable[Anchor]) -> list[Placement]:
@@ -108,6 +117,28 @@ class OffsetMap:
         # Pure insertions have no old text: searching by old offset skips them.
         self._by_old = [s for s in self.stretches if s[2]]
         self._old_starts = [s[0] for s in self._by_old]
+        self.sliding = self._slide_windows()
+
+    def _slide_windows(self) -> list[tuple[int, int]]:
+        """Old text next to a pure insertion or deletion that the diff could as well have put on
+        the edit's other side ("A x. A y." less "A x. " reads the same as less "x. A "): which
+        copy a span inside such a window stood on, the diff cannot say."""
+        old, new = self.old, self.new
+        windows = []
+        for old_at, new_at, old_len, new_len, equal in self.stretches:
+            if equal or (old_len and new_len):
+                continue
+            text, at, length = (old, old_at, old_len) if old_len else (new, new_at, new_len)
+            left = _common_suffix(
+                text[max(0, at - _SLIDE_CAP) : at], text[max(0, at + length - _SLIDE_CAP) : at + length]
+            )
+            right = _common_prefix(text[at : at + _SLIDE_CAP], text[at + length : at + length + _SLIDE_CAP])
+            if left or right:
+                windows.append((old_at - left, old_at + old_len + right))
+        return windows
+
+    def in_slide_window(self, start: int, end: int) -> bool:
+        return any(low <= start and end <= high for low, high in self.sliding)
 
     def stretch_at(self, offset: int) -> tuple[int, int, int, int, bool]:
         """The stretch holding old code point `offset`."""
@@ -120,16 +151,21 @@ class OffsetMap:
             return new_at + (start - old_at)
         return None
 
+    def margin(self, start: int, end: int) -> bool:
+        """Whether the equal stretch holding the span reaches STRETCH_MARGIN past it on a side
+        (or to the body's edge)."""
+        old_at, _, old_len, _, _ = self.stretch_at(start)
+        before, after = start - old_at, old_at + old_len - end
+        return before >= min(STRETCH_MARGIN, start) or after >= min(STRETCH_MARGIN, len(self.old) - end)
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The new text standing where the span stood: exact at equal ends; a changed end takes
         the replacement text along (proportionally, where the change runs past the span)."""
         old_at, new_at, old_len, new_len, equal = self.stretch_at(start)
         new_start = new_at + (start - old_at if equal else min(start - old_at, new_len))
         old_at, new_at, old_len, new_len, equal = self.stretch_at(end - 1)
-        if equal or old_at + old_len > end:
-            new_end = new_at + min(end - old_at, new_len)
-        else:
-            new_end = new_at + new_len
+        runs_past = equal or old_at + old_len > end
+        new_end = new_at + (min(end - old_at, new_len) if runs_past else new_len)
         return new_start, new_end
 
     def inserted(self, new_start: int, new_end: int) -> bool:
@@ -181,14 +217,17 @@ def _code(codes: dict[str, str], token: str) -> str:
 def _place(anchor: Anchor, mapping: OffsetMap) -> Placement:
     new = mapping.new
     at = mapping.exact(anchor.start, anchor.end)
-    if at is not None and _certain(anchor, mapping, at):
+    if at is None or not _certain(anchor, mapping, at):
+        at = _by_paragraph(anchor, mapping)
+    if at is not None:
         end = at + len(anchor.quote)
         outcome = Outcome.UNCHANGED if (at, end) == (anchor.start, anchor.end) else Outcome.MOVED
         return Placement(anchor.key, outcome, at, end, anchor.quote)
     guess_start, guess_end = mapping.span(anchor.start, anchor.end)
     if anchor.correction and (fixed := _correction_near(anchor.correction, mapping, guess_start, guess_end)):
         return Placement(anchor.key, Outcome.FIXED, fixed, fixed + len(anchor.correction), anchor.correction)
-    if (found := _search(anchor, new, near=guess_start)) is not None:
+    diff_spot = mapping.exact(anchor.start, anchor.end)
+    if (found := _search(anchor, new, near=guess_start, diff_spot=diff_spot)) is not None:
         return Placement(anchor.key, Outcome.FUZZY, found, found + len(anchor.quote), anchor.quote)
     start, end = _trimmed(new, guess_start, guess_end)
     if start < end and _similarity(anchor.quote, new[start:end]) >= SIMILARITY_THRESHOLD:
@@ -197,8 +236,10 @@ def _place(anchor: Anchor, mapping: OffsetMap) -> Placement:
 
 
 def _certain(anchor: Anchor, mapping: OffsetMap, at: int) -> bool:
-    """The diff kept the span whole: sure when the text either side agrees too, or when
-    the quote occurs once in each body (there is nowhere else it could be)."""
+    """The diff kept the span whole at `at`. Sure when the quote occurs once in each body
+    (there is nowhere else it could be); otherwise when the text either side agrees, the
+    diff's equal stretch reaches well past the span, and no edit beside it could as well
+    have been placed on the span's other side."""
     old, new = mapping.old, mapping.new
     end = at + len(anchor.quote)
     before = min(CONTEXT_AGREEMENT, anchor.start)
@@ -206,9 +247,36 @@ def _certain(anchor: Anchor, mapping: OffsetMap, at: int) -> bool:
     if (
         new[max(0, at - before) : at] == old[anchor.start - before : anchor.start]
         and new[end : end + after] == old[anchor.end : anchor.end + after]
+        and mapping.margin(anchor.start, anchor.end)
+        and not mapping.in_slide_window(anchor.start, anchor.end)
     ):
         return True
     return len(occurrences(new, anchor.quote)) == 1 and len(occurrences(old, anchor.quote)) == 1
+
+
+def _by_paragraph(anchor: Anchor, mapping: OffsetMap) -> int | None:
+    """Where the span is if its paragraph (a line of PARAGRAPH_MIN code points or more) stands
+    whole and once in each body: moved paragraphs carry their spans."""
+    old = mapping.old
+    line_start = old.rfind("\n", 0, anchor.start) + 1
+    line_end = old.find("\n", anchor.end)
+    line_end = len(old) if line_end == -1 else line_end
+    if anchor.end > line_end or line_end - line_start < PARAGRAPH_MIN:
+        return None
+    line = old[line_start:line_end]
+    in_old, in_new = _whole_lines(old, line), _whole_lines(mapping.new, line)
+    if len(in_old) != 1 or len(in_new) != 1:
+        return None
+    return in_new[0] + (anchor.start - line_start)
+
+
+def _whole_lines(text: str, line: str) -> list[int]:
+    """Where `line` stands in `text` as a whole line (between line breaks or the text's ends)."""
+    return [
+        at
+        for at in occurrences(text, line)
+        if (at == 0 or text[at - 1] == "\n") and (at + len(line) == len(text) or text[at + len(line)] == "\n")
+    ]
 
 
 def _correction_near(correction: str, mapping: OffsetMap, start: int, end: int) -> int | None:
@@ -223,23 +291,29 @@ def _correction_near(correction: str, mapping: OffsetMap, start: int, end: int) 
     return min(candidates, key=lambda hit: abs(hit - start), default=None)
 
 
-def _search(anchor: Anchor, new: str, *, near: int) -> int | None:
-    """The exact quote in the new body where its context agrees best (nearest the diff's
-    guess among equals), if enough of the context came along."""
+def _search(anchor: Anchor, new: str, *, near: int, diff_spot: int | None) -> int | None:
+    """The exact quote in the new body where enough of its context came along: the diff's own
+    spot if it qualifies, else where the context agrees best (nearest the diff's guess among
+    equals). A long quote found once qualifies whatever its context."""
     possible = len(anchor.prefix) + len(anchor.suffix)
-    best, best_score = None, (-1, 0)
-    for hit in occurrences(new, anchor.quote):
-        agreed = _common_suffix(anchor.prefix, new[max(0, hit - len(anchor.prefix)) : hit]) + _common_prefix(
-            anchor.suffix, new[hit + len(anchor.quote) : hit + len(anchor.quote) + len(anchor.suffix)]
+    hits = occurrences(new, anchor.quote)
+    if len(hits) == 1 and len(anchor.quote) >= LONG_QUOTE:
+        return hits[0]
+
+    def agreed(hit: int) -> int:
+        after = hit + len(anchor.quote)
+        return _common_suffix(anchor.prefix, new[max(0, hit - len(anchor.prefix)) : hit]) + _common_prefix(
+            anchor.suffix, new[after : after + len(anchor.suffix)]
         )
-        score = (agreed, -abs(hit - near))
-        if score > best_score:
-            best, best_score = hit, score
-    if best is None:
+
+    enough = SEARCH_CONTEXT_SHARE * possible
+    if diff_spot is not None and agreed(diff_spot) >= enough:
+        return diff_spot
+    scored = [(agreed(hit), -abs(hit - near), hit) for hit in hits]
+    best = max(scored, default=None)
+    if best is None or best[0] < enough:
         return None
-    if possible and best_score[0] < SEARCH_CONTEXT_SHARE * possible:
-        return None
-    return best
+    return best[2]
 
 
 def _common_prefix(a: str, b: str) -> int:

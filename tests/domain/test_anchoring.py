@@ -260,12 +260,6 @@ def test_repeated_quote_whose_own_sentence_is_cut_is_not_moved_onto_another():
     assert placement.outcome in {Outcome.FUZZY, Outcome.ORPHANED}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Bug: the diff puts the cut after the words two sentences share ('Japan has said it will '), so the "
-    "cut sentence's 'Japan' lies in an equal stretch with 8 code points of agreeing context either side: "
-    "_certain() calls it unchanged, on the surviving sentence's 'Japan'.",
-)
 def test_quote_whose_own_sentence_is_cut_is_not_certain_on_a_sentence_that_starts_alike():
     """Two sentences open "Japan has said it will"; the first (the anchor's) cut: not unchanged on the second's."""
     lead = "Russia's invasion of Ukraine entered its second week. "
@@ -278,8 +272,9 @@ def test_quote_whose_own_sentence_is_cut_is_not_certain_on_a_sentence_that_start
 
 @pytest.mark.xfail(
     strict=True,
-    reason="Same bug, in a group: the cut sentence's anchor is unchanged on the surviving 'Japan', so the "
-    "anchor that really stood there (fuzzy, ranked lower) is orphaned for it.",
+    reason="A known limit: the cut could as well be read as 'accept refugees from Ukraine. Japan has said it "
+    "will ' (same length), and the text before the surviving 'Japan' is the cut anchor's; both anchors are "
+    "fuzzy on it and the first keeps it. Neither is placed as certain, so a reviewer sees both.",
 )
 def test_group_keeps_the_span_for_the_anchor_that_stood_there():
     """Both "Japan"s annotated in one group; the first sentence cut: the survivor's own anchor is not orphaned."""
@@ -303,7 +298,9 @@ def test_repeated_formula_whose_own_sentence_is_cut_is_not_moved_onto_another():
     new = old.replace("Japan will allow in people who have fled Ukraine, Kishida said. ", "")
     first, second = anchor_on(old, "Kishida said", 0), anchor_on(old, "Kishida said", 1)
     placements = place(old, new, first, second)
-    assert placements[0].outcome in PLACED_CERTAIN
+    # The first may be only fuzzy: the cut could as well have taken its "Kishida said. " (the
+    # two sentences end alike), and then the text it names would be the cut sentence's.
+    assert placements[0].placed
     assert (placements[0].start, placements[0].end) == at(new, "Kishida said")
     assert placements[1].outcome in {Outcome.FUZZY, Outcome.ORPHANED}
 
