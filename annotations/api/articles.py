@@ -9,7 +9,8 @@ from rest_framework.response import Response
 
 from annotations.domain.roles import Role
 from annotations.filters import ArticleFilter
-from annotations.inputs import ArticleCreateSerializer, ArticleRevisionSerializer as RevisionInput
+from annotations.inputs import ArticleCreateSerializer
+from annotations.inputs import ArticleRevisionSerializer as RevisionInput
 from annotations.selectors.articles import article_queryset, article_revisions
 from annotations.services.articles import article_create
 from annotations.services.revisions import article_revise

@@ -55,7 +55,10 @@ def web_annotation(record: dict, iris: Iris) -> dict:
         "creator": {"type": "Person", "nickname": record["created_by"]},
         "body": bodies,
         "target": {
-            "source": f"{iris.articles}{record['article']}/",
+            # The offsets point into one revision of the article: its IRI (which serves that
+            # body) is the source; the article, whichever its current revision, the scope.
+            "source": f"{iris.articles}{record['article']}/revisions/{record['revision']}/",
+            "scope": f"{iris.articles}{record['article']}/",
             "selector": [quote, {"type": "TextPositionSelector", "start": record["start"], "end": record["end"]}],
         },
     }

@@ -164,7 +164,9 @@ def test_jsonld_is_a_web_annotation_collection(client_for, consumer, approved, a
     items = doc["first"]["items"]
     assert [item["id"] for item in items] == [f"http://testserver/api/annotations/{a.pk}/" for a in approved]
     person, claim, artifact = items
-    assert person["target"]["source"] == f"http://testserver/api/articles/{article.pk}/"
+    # The offsets point into revision 1, whose IRI serves that body; the article is the scope.
+    assert person["target"]["source"] == f"http://testserver/api/articles/{article.pk}/revisions/1/"
+    assert person["target"]["scope"] == f"http://testserver/api/articles/{article.pk}/"
     quote, position = person["target"]["selector"]
     assert quote == {
         "type": "TextQuoteSelector",

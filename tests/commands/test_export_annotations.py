@@ -23,7 +23,8 @@ def test_export_command_writes_a_filtered_file(approved, tmp_path):
     assert [item["id"] for item in doc["first"]["items"]] == [
         f"https://cd.example/api/annotations/{annotation.pk}/" for annotation in approved
     ]
-    assert doc["first"]["items"][0]["target"]["source"] == f"https://cd.example/api/articles/{approved[0].article_id}/"
+    target = doc["first"]["items"][0]["target"]
+    assert target["source"] == f"https://cd.example/api/articles/{approved[0].article_id}/revisions/1/"
     with pytest.raises(CommandError) as excinfo:
         call_command("export_annotations", "--format", "csv", "--kind", "opinion")
     assert str(excinfo.value) == "kind: Select a valid choice. opinion is not one of the available choices."

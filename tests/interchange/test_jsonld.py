@@ -24,6 +24,7 @@ RECORD = {
     "updated_at": "2026-01-02T03:04:06.500000Z",
     "prefix": "met ",
     "suffix": " in Kyiv",
+    "revision": 2,
 }
 
 
@@ -43,7 +44,8 @@ def test_a_record_becomes_a_web_annotation():
             {"type": "TextualBody", "purpose": "editing", "value": "Zelensky"},
         ],
         "target": {
-            "source": "https://cd.example/api/articles/3/",
+            "source": "https://cd.example/api/articles/3/revisions/2/",
+            "scope": "https://cd.example/api/articles/3/",
             "selector": [
                 {"type": "TextQuoteSelector", "exact": "Зеленский", "prefix": "met ", "suffix": " in Kyiv"},
                 {"type": "TextPositionSelector", "start": 10, "end": 19},

@@ -6,8 +6,8 @@ from operator import attrgetter
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotations.domain.transitions import REANCHORING_ACTIONS
 from annotations.domain.records import ANNOTATION_FIELDS, DATETIME_FIELDS, NULL_WHEN_EMPTY, USER_FIELDS, api_datetime
+from annotations.domain.transitions import REANCHORING_ACTIONS
 from annotations.models import Annotation, AnnotationEvent, ArtifactType, EntityType, HistoryAction, Status
 
 

@@ -12,7 +12,8 @@ class Command(BaseCommand):
     help = (
         "Import articles from .txt files (one article each, optional NAME.json sidecar of metadata) "
         "and .jsonl files (one article a line), or folders of them. Each file is imported whole or "
-        "not at all; articles whose body is already stored are skipped."
+        "not at all; articles whose body is already stored are skipped, and an article whose url is "
+        "already stored with another body becomes that article's next revision (its annotations re-anchored)."
     )
 
     def add_arguments(self, parser):
@@ -20,14 +21,15 @@ class Command(BaseCommand):
         parser.add_argument("--encoding", default="utf-8", help="the files' text encoding (default: utf-8)")
 
     def handle(self, *args, paths, encoding, **options):
-        imported = skipped = failed = 0
+        imported = revised = skipped = failed = 0
         batch: list[ParsedFile] = []
 
         def flush():
-            nonlocal imported, skipped
-            for file_imported, file_skipped in articles_import([f.records for f in batch]):
-                imported += file_imported
-                skipped += file_skipped
+            nonlocal imported, revised, skipped
+            for result in articles_import([f.records for f in batch]):
+                imported += result.imported
+                revised += result.revised
+                skipped += result.skipped
             batch.clear()
 
         for item in find_files(paths):
@@ -43,6 +45,6 @@ class Command(BaseCommand):
                 flush()
         flush()
 
-        self.stdout.write(f"imported {imported}, skipped {skipped}, failed {failed}")
+        self.stdout.write(f"imported {imported}, revised {revised}, skipped {skipped}, failed {failed}")
         if failed:
             raise CommandError(f"{failed} file(s) failed; nothing of them was stored", returncode=1)
