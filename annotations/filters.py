@@ -106,7 +106,10 @@ DATE_WINDOWS = {
 class AnnotationFilter(django_filters.FilterSet):
     article = django_filters.ModelMultipleChoiceFilter(queryset=Article.objects.only("id"), distinct=False)
     kind = ChoicesFilter(choices=Kind.choices)
-    status = ChoicesFilter(choices=Status.choices)
+    status = ChoicesFilter(
+        choices=Status.choices,
+        help_text="Without it, every status but orphaned (not found in the article's current revision).",
+    )
     entity_type = ChoicesFilter(choices=EntityType.choices)
     artifact_type = ChoicesFilter(choices=ArtifactType.choices)
     created_by = UsernameFilter(field_name="created_by", help_text="Username of the author.")

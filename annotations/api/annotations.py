@@ -61,6 +61,11 @@ class AnnotationViewSet(
     def get_queryset(self):
         return annotations_visible_to(self.request.user)
 
+    def filter_queryset(self, queryset):
+        # The list's filters are the list's: one annotation is found by its id alone (an
+        # orphaned one too, which the list leaves out unless ?status=orphaned).
+        return queryset if self.detail else super().filter_queryset(queryset)
+
     def create(self, request):
         serializer = AnnotationWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
