@@ -54,7 +54,8 @@ def user(name: str, role: Role):
 
 def annotated_article(case, run: int, author, reviewer):
     # A marker line keeps each run's body (and its hash) its own.
-    article = article_create(title=f"Revision bench {case.kind_of_edit} {run}", body=case.old_body + f"\nrun {time.time_ns()}")
+    title, body = f"Revision bench {case.kind_of_edit} {run}", case.old_body + f"\nrun {time.time_ns()}"
+    article = article_create(title=title, body=body)
     now, seen, rows = timezone.now(), set(), []
     for anchor in case.anchors:
         if (anchor.start, anchor.end) in seen:
