@@ -15,14 +15,6 @@ pytestmark = pytest.mark.django_db
 
 REVISION_FIELDS = {"revision", "created_by", "created_at", "note", "content_sha256", "reanchoring"}
 SUMMARY_KEYS = {"unchanged", "moved", "fuzzy", "fixed", "orphaned"}
-# AnnotationFilter.qs leaves orphans out when no `status` is asked for, and DRF's get_object()
-# filters the queryset too: so /api/annotations/{id}/ of an orphan is a 404 for GET, PATCH and
-# DELETE (it works with ?status=orphaned in the URL), and API.md's "placed again with PATCH" fails.
-ORPHAN_DETAIL_404 = pytest.mark.xfail(
-    strict=True,
-    reason="bug: /api/annotations/{id}/ of an orphaned annotation is 404 (the list's orphan filter "
-    "applies to get_object), so it cannot be read, placed again with PATCH or deleted",
-)
 
 
 def revisions_url(article) -> str:
@@ -294,7 +286,6 @@ def test_orphans_are_left_out_of_the_list_unless_asked_for(revised, alice):
     assert orphan in [a["id"] for a in either["results"]]
 
 
-@ORPHAN_DETAIL_404
 def test_an_orphan_can_be_read_by_its_id(revised, alice):
     _, annotations, _ = revised
     orphan = annotations["orphaned"].pk
@@ -327,7 +318,6 @@ def test_the_jsonl_export_carries_the_revision(revised, client_for, consumer):
     assert {(r["revision"], r["fixed_in_revision"]) for r in records.values()} == {(2, None), (2, 2)}
 
 
-@ORPHAN_DETAIL_404
 def test_an_orphan_placed_again_by_patch_is_pending_at_the_current_revision(revised, alice):
     _, annotations, _ = revised
     orphan = annotations["orphaned"].pk
@@ -339,7 +329,6 @@ def test_an_orphan_placed_again_by_patch_is_pending_at_the_current_revision(revi
     assert orphan in [a["id"] for a in alice.get("/api/annotations/").json()["results"]]
 
 
-@ORPHAN_DETAIL_404
 def test_a_reviewer_places_someone_elses_orphan_again(revised, client_for, other_reviewer):
     _, annotations, _ = revised
     start = NEW.index("summit")
@@ -350,7 +339,7 @@ def test_a_reviewer_places_someone_elses_orphan_again(revised, client_for, other
     assert (response.json()["status"], response.json()["quote"]) == ("pending", "summit")
 
 
-@pytest.mark.parametrize("who", [pytest.param("other_annotator", marks=ORPHAN_DETAIL_404), "consumer"])
+@pytest.mark.parametrize("who", ["other_annotator", "consumer"])
 def test_others_may_not_place_an_orphan(revised, client_for, request, who):
     _, annotations, _ = revised
     orphan = annotations["orphaned"].pk
@@ -361,7 +350,6 @@ def test_others_may_not_place_an_orphan(revised, client_for, request, who):
     assert Annotation.objects.get(pk=orphan).status == "orphaned"
 
 
-@ORPHAN_DETAIL_404
 def test_patching_an_orphan_without_a_span_is_400_naming_the_current_revision(revised, alice):
     _, annotations, _ = revised
     response = alice.patch(f"/api/annotations/{annotations['orphaned'].pk}/", {"note": "still?"}, format="json")
@@ -369,7 +357,6 @@ def test_patching_an_orphan_without_a_span_is_400_naming_the_current_revision(re
     assert "revision 2" in json.dumps(response.json())
 
 
-@ORPHAN_DETAIL_404
 def test_an_orphan_may_be_deleted_by_its_author(revised, alice):
     _, annotations, _ = revised
     response = alice.delete(f"/api/annotations/{annotations['orphaned'].pk}/")
