@@ -36,6 +36,7 @@ from annotations.services.reviews import BULK_REVIEW_LIMIT, annotation_review, a
 
 from .filters import ANNOTATION_FILTERS, holds_nul
 from .forms import AnnotationAdminForm, RejectForm, ReviewForm, add_domain_error
+from .reanchor import ReanchorQueueViews
 
 
 class AnnotationHistoryInline(admin.TabularInline):
@@ -78,7 +79,7 @@ class AnnotationHistoryInline(admin.TabularInline):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(admin.ModelAdmin):
+class AnnotationAdmin(ReanchorQueueViews, admin.ModelAdmin):
     form = AnnotationAdminForm
     list_display = [
         *["short_quote", "kind", "type", "status_badge", "correction", "short_note"],
@@ -144,6 +145,7 @@ class AnnotationAdmin(admin.ModelAdmin):
         next_pending = self.admin_site.admin_view(self.next_pending_view)
         return [
             path("next/", next_pending, name="annotations_annotation_next"),
+            *self.reanchor_urls(),
             path("<path:object_id>/review/", review, name="annotations_annotation_review"),
             *super().get_urls(),
         ]

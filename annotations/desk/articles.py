@@ -1,12 +1,17 @@
 """The desk's articles: the list with annotation counts, adding an article, and the
 article's page, which shows its text with every annotation highlighted, annotates a
-selection and reviews an annotation in place (each answering JSON to the page's script)."""
+selection and reviews an annotation in place (each answering JSON to the page's script).
+An article's revisions: revising its text (article_revise), and each revision's page with
+its diff and what it did to every annotation."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.text import Truncator
@@ -18,14 +23,27 @@ from annotations.domain.transitions import TRANSITIONS, reviews_allowed_from
 from annotations.models import Annotation, Article, Kind, Status
 from annotations.query.pages import IdsFirstPaginator
 from annotations.selectors.annotations import annotation_authors_of, annotations_visible_to
-from annotations.selectors.articles import article_queryset
+from annotations.selectors.articles import article_queryset, article_revisions
+from annotations.selectors.desk import revision_page
 from annotations.selectors.users import may_review, user_role
 from annotations.services.annotations import annotation_create
 from annotations.services.reviews import annotation_review
+from annotations.services.revisions import article_revise
 
 from .filters import ARTICLE_FILTERS, NulSafeSearch
-from .forms import ArticleCreateForm, DeskAnnotationForm, DeskReviewForm, ServiceSavedForm, add_domain_error
+from .forms import (
+    ArticleCreateForm,
+    ArticleReviseForm,
+    DeskAnnotationForm,
+    DeskReviewForm,
+    ServiceSavedForm,
+    add_domain_error,
+)
 from .highlight import highlight_body
+from .revisions import revision_diff
+
+# The outcomes of a re-anchoring, in the order a revision's page lists their counts.
+OUTCOMES = ["unchanged", "moved", "fixed", "fuzzy", "orphaned"]
 
 
 @admin.register(Article)
@@ -94,9 +112,13 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
     def get_urls(self):
         annotate = self.admin_site.admin_view(self.annotate_view)
         review = self.admin_site.admin_view(self.review_view)
+        revise = self.admin_site.admin_view(self.revise_view)
+        revision = self.admin_site.admin_view(self.revision_view)
         return [
             path("<path:object_id>/annotate/", annotate, name="annotations_article_annotate"),
             path("<path:object_id>/review/", review, name="annotations_article_review"),
+            path("<path:object_id>/revise/", revise, name="annotations_article_revise"),
+            path("<path:object_id>/revisions/<int:number>/", revision, name="annotations_article_revision"),
             *super().get_urls(),
         ]
 
@@ -108,11 +130,15 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
     def _desk_context(self, request: HttpRequest, article: Article) -> dict:
         annotations = self._annotations(request, article)
         changelist = reverse("admin:annotations_annotation_changelist")
+        can_annotate = user_role(request.user) >= Role.ANNOTATOR
         return {
-            "body": highlight_body(article.body, annotations),
+            "body": _highlighted(article, annotations),
             "items": self._items(request, annotations),
-            "can_annotate": user_role(request.user) >= Role.ANNOTATOR,
+            "can_annotate": can_annotate,
             "can_review": self._can_review(request),
+            "revisions": list(article_revisions(article)),
+            "revise_form": ArticleReviseForm(initial={"body": article.body}) if can_annotate else None,
+            "revise_url": reverse("admin:annotations_article_revise", args=[article.pk]),
             "form": DeskAnnotationForm(),
             "annotate_url": reverse("admin:annotations_article_annotate", args=[article.pk]),
             "review_url": reverse("admin:annotations_article_review", args=[article.pk]),
@@ -147,7 +173,7 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
         items = render_to_string(
             "admin/annotations/article/desk_items.html", {"items": self._items(request, annotations)}, request
         )
-        return {"body": highlight_body(article.body, annotations), "items": items, "count": len(annotations)}
+        return {"body": _highlighted(article, annotations), "items": items, "count": len(annotations)}
 
     @method_decorator(require_POST)
     def annotate_view(self, request: HttpRequest, object_id: str) -> JsonResponse:
@@ -208,6 +234,84 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
                     }
                 )
         return JsonResponse({"errors": _errors_of(form)}, status=status)
+
+    # -- revisions
+
+    def revise_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Store a new revision of the article's text (article_revise re-anchors its annotations),
+        then show that revision's page; a refusal shows the form again with the service's reason."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if user_role(request.user) < Role.ANNOTATOR:
+            raise PermissionDenied
+        status = 200
+        if request.method == "POST":
+            form = ArticleReviseForm(request.POST)
+            status = 400
+            if form.is_valid():
+                try:
+                    revised = article_revise(actor=request.user, article_id=article.pk, **form.cleaned_data)
+                except DomainError as exc:
+                    add_domain_error(form, exc)
+                    status = exc.http_status
+                else:
+                    number = revised.revision.number
+                    self.message_user(
+                        request, f"Stored revision {number}: {_summary(revised.reanchoring)}.", messages.SUCCESS
+                    )
+                    return redirect("admin:annotations_article_revision", article.pk, number)
+        else:
+            form = ArticleReviseForm(initial={"body": article.body})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Revise “{Truncator(article.title).chars(60)}”",
+            "opts": self.opts,
+            "original": article,
+            "form": form,
+            "revise_url": reverse("admin:annotations_article_revise", args=[article.pk]),
+        }
+        return TemplateResponse(request, "admin/annotations/article/revise.html", context, status=status)
+
+    def revision_view(self, request: HttpRequest, object_id: str, number: int) -> HttpResponse:
+        """One revision: who made it and why, its diff against the one before, and what it did to
+        each annotation of the article."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        page = revision_page(article, number)
+        if page is None:
+            raise Http404(f"The article has no revision {number}.")
+        revision = page.revision
+        summary = revision.reanchoring or {}
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Revision {number} of “{Truncator(article.title).chars(60)}”",
+            "opts": self.opts,
+            "original": article,
+            "page": page,
+            "revision": revision,
+            "diff": revision_diff(page.previous_body, revision.body) if page.previous_body is not None else None,
+            "summary": [(outcome, summary.get(outcome, 0)) for outcome in OUTCOMES] if summary else [],
+            "left_to_reanchor": summary.get("fuzzy", 0) + summary.get("orphaned", 0),
+            "revisions": list(article_revisions(article)),
+            "article_url": reverse("admin:annotations_article_change", args=[article.pk]),
+        }
+        return TemplateResponse(request, "admin/annotations/article/revision.html", context)
+
+
+def _highlighted(article: Article, annotations: list[Annotation]):
+    """The body with its annotations marked, but for orphaned ones: their offsets point into an older
+    revision, and marked here they would lie on text they were never about."""
+    return highlight_body(article.body, [a for a in annotations if a.status != Status.ORPHANED])
+
+
+def _summary(reanchoring: dict[str, int] | None) -> str:
+    counts = reanchoring or {}
+    said = [f"{counts[outcome]} {outcome}" for outcome in OUTCOMES if counts.get(outcome)]
+    return ", ".join(said) if said else "no annotations to re-anchor"
 
 
 def _errors_of(form) -> dict[str, list[str]]:

@@ -142,3 +142,25 @@ class RejectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text="Why the annotations are rejected; their authors see it.",
     )
+
+
+class ArticleReviseForm(forms.Form):
+    """A new revision of an article's text, from the desk; article_revise checks and stores it."""
+
+    # Not stripped: the body is stored as sent (line endings aside), its spaces are offsets.
+    body = forms.CharField(strip=False, widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}), label="Text")
+    note = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "what changed and why", "autocomplete": "off"}),
+        help_text="Shown with the revision, e.g. “Corrected the minister's name (wire correction 14:02)”.",
+    )
+
+
+class PlaceForm(forms.Form):
+    """Where a reviewer placed an annotation again: a span of the article's current body, and the
+    revision that body is (offsets from a body revised since are refused, not misplaced)."""
+
+    start = forms.IntegerField(min_value=0)
+    end = forms.IntegerField(min_value=0)
+    quote = forms.CharField(strip=False)
+    revision = forms.IntegerField(min_value=1)

@@ -1,21 +1,24 @@
-"""What the desk's home shows the signed-in user: the reviews waiting for them, their rejected
-work with each reviewer's comment, where work is pending, and what happened last.
+"""What the desk shows the signed-in user: on the home, the reviews waiting for them, their rejected
+work with each reviewer's comment, where work is pending, what happened last and what a revision
+left to re-anchor; the re-anchoring queue itself; and what a revision did to each annotation.
 
-Four queries at most however many rows: each part is one statement with its joins, and
-the review queue is counted only up to a cap (a COUNT of a million pending rows would
-cost more than the rest of the page).
+Five queries at most on the home however many rows: each part is one statement with its joins,
+and the queues are counted only up to a cap (a COUNT of a million pending rows would cost more
+than the rest of the page). The re-anchoring queue is three queries whatever its length.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from annotations.domain.roles import Role
-from annotations.models import Annotation, AnnotationEvent, Status
-from annotations.selectors.annotations import review_queue
-from annotations.selectors.users import user_role
+from annotations.domain.transitions import REANCHORING_ACTIONS, HistoryAction
+from annotations.models import Annotation, AnnotationEvent, Article, ArticleRevision, Status
+from annotations.selectors.annotations import annotation_authors_of, review_queue
+from annotations.selectors.users import may_review, user_role
 
 QUEUE_COUNTED_UP_TO = 1000
+REANCHOR_PAGE_SIZE = 50
 INBOX_SIZE = 20
 BUSIEST_ARTICLES = 10
 ACTIVITY_SIZE = 10
@@ -40,6 +43,7 @@ class DeskHome:
     rejected: list[Annotation]  # the user's rejected annotations, newest rejection first
     pending_by_article: list[PendingArticle]  # most pending first
     activity: list[AnnotationEvent]  # the last events recorded, newest first
+    to_reanchor: QueueSize  # fuzzy and orphaned annotations (for an annotator: their own)
 
 
 def desk_home(user) -> DeskHome | None:
@@ -52,6 +56,7 @@ def desk_home(user) -> DeskHome | None:
         rejected=rejected_inbox(user),
         pending_by_article=pending_by_article(),
         activity=recent_activity(),
+        to_reanchor=reanchor_queue_size(user),
     )
 
 
@@ -85,3 +90,115 @@ def recent_activity(*, size: int = ACTIVITY_SIZE) -> list[AnnotationEvent]:
     events = AnnotationEvent.objects.select_related("actor", "annotation__article")
     events = events.defer("annotation__article__body", "annotation__prefix", "annotation__suffix")
     return list(events.order_by("-id")[:size])
+
+
+# --- re-anchoring: what a revision left for a person to confirm, place again or delete ------------
+
+
+@dataclass(frozen=True)
+class ToReanchor:
+    annotation: Annotation  # with its article (no body) and author
+    event: AnnotationEvent | None  # the re-anchoring that put it here (its old and new span), the latest
+    authors: set[int]  # who wrote its content: none of them may confirm it (four eyes)
+
+    @property
+    def outcome(self) -> str:
+        return HistoryAction.ORPHANED if self.annotation.status == Status.ORPHANED else HistoryAction.FUZZY
+
+    @property
+    def old_quote(self) -> str:
+        """The quote before the revision (the event's), or the annotation's own when no event says."""
+        if self.event is not None and self.event.changes.get("quote"):
+            return self.event.changes["quote"]["from"]
+        return self.annotation.quote
+
+
+@dataclass(frozen=True)
+class ReanchorPage:
+    items: list[ToReanchor]
+    size: QueueSize  # all of them, counted up to the cap
+
+
+def reanchor_queryset(user) -> QuerySet[Annotation]:
+    """Annotations a revision could not place for certain: orphaned ones, and pending ones whose
+    latest event is a fuzzy re-anchoring (once confirmed, edited or reviewed, they leave).
+    Reviewers and admins see all of them; an annotator their own (which they may place or delete)."""
+    latest = AnnotationEvent.objects.filter(annotation=OuterRef("pk")).order_by("-at", "-id")
+    # A fuzzy event at all first (an index probe), then whether it is the latest.
+    fuzzy = Exists(AnnotationEvent.objects.filter(annotation=OuterRef("pk"), action=HistoryAction.FUZZY))
+    annotations = Annotation.objects.alias(last_action=Subquery(latest.values("action")[:1])).filter(
+        Q(status=Status.ORPHANED) | Q(fuzzy, status=Status.PENDING, last_action=HistoryAction.FUZZY)
+    )
+    if not may_review(user):
+        annotations = annotations.filter(created_by=user)
+    return annotations
+
+
+def reanchor_queue_size(user, *, counted_up_to: int = QUEUE_COUNTED_UP_TO) -> QueueSize:
+    counted = reanchor_queryset(user).order_by().values("pk")[: counted_up_to + 1].count()
+    return QueueSize(count=min(counted, counted_up_to), more=counted > counted_up_to)
+
+
+def reanchor_queue(user, *, page: int = 1, size: int = REANCHOR_PAGE_SIZE) -> ReanchorPage:
+    """One page of the re-anchoring queue, by article (newest first) and place in its text, each
+    annotation with the re-anchoring event that put it there and its authors: three queries and
+    the count, however many are listed."""
+    annotations = reanchor_queryset(user).select_related("article", "created_by").defer("article__body")
+    offset = (max(page, 1) - 1) * size
+    listed = list(annotations.order_by("-article_id", "start", "id")[offset : offset + size])
+    events: dict[int, AnnotationEvent] = {}
+    reanchorings = AnnotationEvent.objects.filter(
+        annotation__in=[a.pk for a in listed], action__in=[HistoryAction.FUZZY, HistoryAction.ORPHANED]
+    )
+    for event in reanchorings.order_by("annotation_id", "at", "id"):
+        events[event.annotation_id] = event  # the latest wins
+    authors = annotation_authors_of(listed) if listed else {}
+    items = [ToReanchor(a, events.get(a.pk), authors[a.pk]) for a in listed]
+    return ReanchorPage(items=items, size=reanchor_queue_size(user))
+
+
+def reanchor_item(user, annotation_id: int) -> ToReanchor | None:
+    """One annotation of the user's re-anchoring queue, with its article's current body; None if
+    it is not (or no longer) in the queue."""
+    annotation = reanchor_queryset(user).select_related("article", "created_by").filter(pk=annotation_id).first()
+    if annotation is None:
+        return None
+    event = (
+        AnnotationEvent.objects.filter(annotation=annotation, action__in=[HistoryAction.FUZZY, HistoryAction.ORPHANED])
+        .order_by("at", "id")
+        .last()
+    )
+    return ToReanchor(annotation, event, annotation_authors_of([annotation])[annotation.pk])
+
+
+@dataclass(frozen=True)
+class RevisionPage:
+    revision: ArticleRevision  # with its body and author
+    previous_body: str | None  # revision n-1's body; None for revision 1
+    outcomes: list[AnnotationEvent]  # what the revision did to each annotation it moved, fixed or lost
+    unchanged: int  # the annotations it left where they were (no event)
+
+
+def revision_page(article: Article, number: int) -> RevisionPage | None:
+    """Revision `number` of the article, the body before it, and each annotation's outcome (from
+    its history: the events that name this revision), in the order of their old spans."""
+    revisions = {
+        r.number: r
+        for r in ArticleRevision.objects.filter(article=article, number__in=[number - 1, number]).select_related(
+            "created_by"
+        )
+    }
+    revision = revisions.get(number)
+    if revision is None:
+        return None
+    events = AnnotationEvent.objects.filter(
+        annotation__article=article, to_revision=number, action__in=REANCHORING_ACTIONS
+    ).select_related("annotation", "actor")
+    outcomes = sorted(events, key=lambda e: ((e.changes.get("start") or {}).get("from") or 0, e.annotation_id))
+    previous = revisions.get(number - 1)
+    return RevisionPage(
+        revision=revision,
+        previous_body=previous.body if previous is not None else None,
+        outcomes=outcomes,
+        unchanged=(revision.reanchoring or {}).get("unchanged", 0),
+    )

@@ -82,10 +82,14 @@ def test_annotators_may_view_and_add_articles_but_not_edit_them(article, annotat
 
 
 def test_even_an_admin_cannot_edit_a_stored_body(article, admin_user, browser_for):
-    """Offsets point into the body, so the admin's article form has no body field."""
+    """Offsets point into the body, so the admin's article form has no body field: the text changes
+    only by a new revision (the revise form, which posts elsewhere), never in place."""
     client = browser_for(admin_user)
     html = client.get(desk_url(article)).content.decode()
-    assert 'name="body"' not in html
+    article_form = html.split('id="article_form"')[1].split("</form>")[0]
+    assert 'name="body"' not in article_form
+    assert html.count('name="body"') == 1
+    assert f'action="{reverse("admin:annotations_article_revise", args=[article.pk])}"' in html
     data = {"title": "Renamed", "body": "Something else", "source": "Test Wire", "url": "", "language": "en"}
     client.post(desk_url(article), data)
     article.refresh_from_db()
