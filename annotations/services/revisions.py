@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from annotations.domain.anchoring import Anchor, Outcome, Placement, reanchor
@@ -98,9 +98,12 @@ def article_revise(*, actor, article_id: int, body: str, note: str = "", title: 
             )
         if (other := article_of_body(sha, other_than=article.pk)) is not None:
             raise Conflict("An article with this body is already stored.", id=other)
+        annotations = list(Annotation.objects.select_for_update().filter(article=article).order_by("id"))
+        # Read after every lock is held: a review or edit that held an annotation commits
+        # before this, so its event is earlier in the history than the re-anchoring's.
         now = timezone.now()
         number = article.revision + 1
-        summary = _reanchor_annotations(article, body, number=number, actor=actor, at=now)
+        summary = _reanchor_annotations(article, annotations, body, number=number, actor=actor, at=now)
         revision = ArticleRevision.objects.create(
             article=article,
             number=number,
@@ -115,13 +118,21 @@ def article_revise(*, actor, article_id: int, body: str, note: str = "", title: 
         article.body, article.content_sha256, article.revision, article.revised_at = body, sha, number, now
         if title is not None:
             article.title = title
-        article.save(update_fields=["body", "content_sha256", "revision", "revised_at", "title"])
+        try:
+            with transaction.atomic():
+                article.save(update_fields=["body", "content_sha256", "revision", "revised_at", "title"])
+        except IntegrityError:
+            # Another article took this body between our check and this write (it has committed).
+            if (other := article_of_body(sha, other_than=article.pk)) is not None:
+                raise Conflict("An article with this body is already stored.", id=other) from None
+            raise
     return Revised(article, revision)
 
 
-def _reanchor_annotations(article: Article, new_body: str, *, number: int, actor, at) -> dict[str, int]:
+def _reanchor_annotations(
+    article: Article, annotations: list[Annotation], new_body: str, *, number: int, actor, at
+) -> dict[str, int]:
     """Place every annotation of the article on the new body; write rows and events; count outcomes."""
-    annotations = list(Annotation.objects.select_for_update().filter(article=article).order_by("id"))
     live = [a for a in annotations if a.status != Status.ORPHANED]
     stored_spots = {a.pk: _spot(a) for a in live}
     placements = dict(zip(live, reanchor(article.body, new_body, [_anchor(a) for a in live]), strict=True))

@@ -199,15 +199,7 @@ def test_creations_and_revisions_racing_freely_stay_consistent(annotator, make_u
 
 # --- a review and a revision ------------------------------------------------------------
 
-HISTORY_CLOCK = pytest.mark.xfail(
-    strict=True,
-    reason="bug: article_revise reads its clock (the events' `at`) after locking the article but before "
-    "locking the annotations; a review or edit that held an annotation's lock meanwhile commits a later `at`, "
-    "so the history (ordered by at) shows the re-anchoring before the change it re-anchored",
-)
 
-
-@HISTORY_CLOCK
 def test_an_approval_holding_the_annotation_when_a_revision_comes_is_then_re_anchored(
     wire, annotator, reviewer, make_user, monkeypatch
 ):
@@ -263,8 +255,7 @@ def test_an_approval_that_waited_for_a_revision_approves_the_re_anchored_span(wi
 def test_approvals_and_revisions_racing_freely_leave_a_history_that_explains_the_status(
     annotator, reviewer, make_user, rounds
 ):
-    """Whichever wins, the events as stored tell the status. (In the order the API shows them, they
-    may not: the strict xfail above pins that down; this race hits it now and then.)"""
+    """Whichever wins, the history, stored and as the API shows it (by time), tells the status."""
     editor = make_user("annotator", "ed")
     for n in rounds:
         article = ArticleFactory(body=OLD.replace("GENEVA", f"GENEVA {n}"))
@@ -292,18 +283,13 @@ def test_approvals_and_revisions_racing_freely_leave_a_history_that_explains_the
         assert actions in (["created", "approved", "fuzzy"], ["created", "fuzzy", "approved"]), actions
         assert claim.status == (Status.PENDING if actions[-1] == "fuzzy" else Status.APPROVED)
         assert_history_agrees(claim, as_shown=False)
+        assert_history_agrees(claim, as_shown=True)
         assert_anchored(article)
 
 
 # --- two revisions to one body --------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: two articles revised at once to the same new body both pass article_of_body(); the "
-    "second's save hits the unique content_sha256 and raises IntegrityError (a 500), not Conflict with "
-    "the other article's id (article_create catches this case; article_revise does not)",
-)
 def test_two_articles_revised_to_one_body_at_once_one_gets_a_conflict(make_user, monkeypatch):
     editor = make_user("annotator", "ed")
     first, second = ArticleFactory(body="First article."), ArticleFactory(body="Second article.")
