@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from annotations.models import Annotation, DeletedAnnotation, Status
 from annotations.selectors.desk import reanchor_queue
-from annotations.selectors.users import may_review
+from annotations.selectors.users import may_review, user_role
 from annotations.services.annotations import annotation_create
 from annotations.services.revisions import article_revise
 from tests.desk.conftest import REVISED_BODY
@@ -189,7 +189,7 @@ def test_the_queue_costs_four_queries_however_long_it_is(annotator, reviewer, dj
     """The page of annotations with their articles and authors, their re-anchoring events, their
     editors, and the queue's (capped) count: no query per item."""
     _revise_with(2, annotator)
-    may_review(reviewer)  # the permission cache, read once per request anyway
+    may_review(reviewer), user_role(reviewer)  # the permission and role caches, read once per request anyway
     with django_assert_num_queries(4):
         few = reanchor_queue(reviewer)
     _revise_with(10, annotator)
