@@ -189,8 +189,8 @@ def annotation_update(*, actor, annotation_id: int, revision: int | None = None,
         annotation = lock_annotation(annotation_id)
         if refusal := edit_refusal(actor, annotation):
             raise refusal
-        # Locked after the annotation (a revision locks the article, then its annotations: it
-        # waits for this edit's annotation, or this edit waits for it and then reads its body).
+        # Read after the annotation's lock: a revision locks the article, then its annotations, so
+        # either it waits for this edit, or this edit waited for it and reads the new body.
         annotation.article = article = Article.objects.get(pk=annotation.article_id)
         check_revision(article, revision)
         stored = _content(annotation)

@@ -5,13 +5,9 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from annotations.domain.articles import body_sha256, normalize_body
-from annotations.domain.errors import Conflict, invalid
+from annotations.domain.errors import invalid
 from annotations.models import Article
-from annotations.services.revisions import article_of_body, revision_first
-
-
-def _duplicate_article(article_id: int) -> Conflict:
-    return Conflict("An article with this body is already stored.", id=article_id)
+from annotations.services.revisions import refuse_stored_body, revision_first
 
 
 def article_create(
@@ -29,8 +25,7 @@ def article_create(
     if not body.strip():
         raise invalid("body", "This field may not be blank.")
     sha = body_sha256(body)
-    if (existing := article_of_body(sha)) is not None:
-        raise _duplicate_article(existing)
+    refuse_stored_body(sha)
     try:
         with transaction.atomic():
             article = Article.objects.create(
@@ -46,7 +41,5 @@ def article_create(
             revision_first(article, actor=actor).save()
             return article
     except IntegrityError:
-        # Another request stored the same body between our check and insert.
-        if (existing := article_of_body(sha)) is not None:
-            raise _duplicate_article(existing) from None
+        refuse_stored_body(sha)  # another request stored the same body between our check and insert
         raise

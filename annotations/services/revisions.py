@@ -63,7 +63,7 @@ def revision_first(article: Article, *, actor=None) -> ArticleRevision:
     )
 
 
-def article_of_body(sha: str, *, other_than: int | None = None) -> int | None:
+def _article_of_body(sha: str, *, other_than: int | None = None) -> int | None:
     """The id of an article whose current or earlier body has this hash (other than the one named)."""
     current = Article.objects.filter(content_sha256=sha)
     earlier = ArticleRevision.objects.filter(content_sha256=sha)
@@ -73,12 +73,18 @@ def article_of_body(sha: str, *, other_than: int | None = None) -> int | None:
     return found if found is not None else earlier.values_list("article_id", flat=True).first()
 
 
+def refuse_stored_body(sha: str, *, other_than: int | None = None) -> None:
+    """Conflict (409, naming the article) if an article other than the one named has or had this body."""
+    if (other := _article_of_body(sha, other_than=other_than)) is not None:
+        raise Conflict("An article with this body is already stored.", id=other)
+
+
 def article_revise(*, actor, article_id: int, body: str, note: str = "", title: str | None = None) -> Revised:
     """Store `body` as the article's next revision and re-anchor its annotations.
 
-    One transaction: the article row is locked first (creations and edits of its
-    annotations lock it too, so none lands on the old text unseen), then its
-    annotations; a failure stores nothing.
+    One transaction: the article row is locked first (creations of annotations lock
+    it too), then its annotations (edits and reviews lock theirs), so that nothing
+    lands on the old text unseen; a failure stores nothing.
     """
     if actor is not None:
         require_role(actor, Role.ANNOTATOR, "revise articles")
@@ -96,8 +102,7 @@ def article_revise(*, actor, article_id: int, body: str, note: str = "", title: 
                 f"The body is the same as the article's current revision ({article.revision}).",
                 revision=article.revision,
             )
-        if (other := article_of_body(sha, other_than=article.pk)) is not None:
-            raise Conflict("An article with this body is already stored.", id=other)
+        refuse_stored_body(sha, other_than=article.pk)
         if article.revision == 1 and not article.revisions.exists():
             revision_first(article).save()  # loaded without it (loaddata of a fixture): keep the body it had
         annotations = list(Annotation.objects.select_for_update().filter(article=article).order_by("id"))
@@ -125,8 +130,7 @@ def article_revise(*, actor, article_id: int, body: str, note: str = "", title: 
                 article.save(update_fields=["body", "content_sha256", "revision", "revised_at", "title"])
         except IntegrityError:
             # Another article took this body between our check and this write (it has committed).
-            if (other := article_of_body(sha, other_than=article.pk)) is not None:
-                raise Conflict("An article with this body is already stored.", id=other) from None
+            refuse_stored_body(sha, other_than=article.pk)
             raise
     return Revised(article, revision)
 
@@ -141,8 +145,8 @@ def _reanchor_annotations(
     placements.update(_refound_orphans(article, new_body, [a for a in annotations if a.status == Status.ORPHANED]))
     _keep_unique(placements)
 
-    summary = {outcome.value: 0 for outcome in (Outcome.UNCHANGED, Outcome.MOVED, Outcome.FUZZY, Outcome.FIXED)}
-    summary[Outcome.ORPHANED.value] = 0
+    # API.md's order, not the enumeration's.
+    summary = {o.value: 0 for o in (Outcome.UNCHANGED, Outcome.MOVED, Outcome.FUZZY, Outcome.FIXED, Outcome.ORPHANED)}
     changed, events = [], []
     for annotation, placement in placements.items():
         summary[placement.outcome.value] += 1
@@ -158,9 +162,18 @@ def _reanchor_annotations(
     return summary
 
 
+def _group(annotation: Annotation) -> tuple:
+    """Annotations of one group may not share a span (the unique constraint, orphaned rows aside)."""
+    return (annotation.kind, annotation.entity_type, annotation.artifact_type)
+
+
 def _spot(annotation: Annotation) -> tuple:
-    """What the unique constraint compares (orphaned rows are outside it)."""
-    return (annotation.kind, annotation.entity_type, annotation.artifact_type, annotation.start, annotation.end)
+    """What the unique constraint compares of a stored row."""
+    return (*_group(annotation), annotation.start, annotation.end)
+
+
+def _still_orphaned(annotation: Annotation) -> Placement:
+    return Placement(annotation.pk, Outcome.ORPHANED, annotation.start, annotation.end, annotation.quote)
 
 
 def _park_occupants(changed: list[Annotation], stored_spots: dict[int, tuple]) -> None:
@@ -194,16 +207,16 @@ def _write(changed: list[Annotation]) -> None:
         )
 
 
-def _anchor(annotation: Annotation, *, key=None) -> Anchor:
+def _anchor(annotation: Annotation) -> Anchor:
     return Anchor(
-        key=annotation.pk if key is None else key,
+        key=annotation.pk,
         start=annotation.start,
         end=annotation.end,
         quote=annotation.quote,
         prefix=annotation.prefix,
         suffix=annotation.suffix,
         correction=annotation.suggested_correction if annotation.kind == Kind.TRANSLATION_ARTIFACT else "",
-        group=(annotation.kind, annotation.entity_type, annotation.artifact_type),
+        group=_group(annotation),
     )
 
 
@@ -221,7 +234,7 @@ def _refound_orphans(article: Article, new_body: str, orphans: list[Annotation])
     found = {}
     for orphan in orphans:
         if orphan.revision not in bodies:  # that body is not kept (an article loaded from a fixture)
-            found[orphan] = Placement(orphan.pk, Outcome.ORPHANED, orphan.start, orphan.end, orphan.quote)
+            found[orphan] = _still_orphaned(orphan)
             continue
         (placement,) = reanchor(bodies[orphan.revision], new_body, [_anchor(orphan)])
         if placement.outcome in (Outcome.UNCHANGED, Outcome.MOVED):
@@ -233,17 +246,15 @@ def _refound_orphans(article: Article, new_body: str, orphans: list[Annotation])
 def _keep_unique(placements: dict[Annotation, Placement]) -> None:
     """An orphan found again on a span another annotation of its kind and type holds stays orphaned."""
     taken = {
-        (_anchor(a).group, p.start, p.end)
+        (*_group(a), p.start, p.end)
         for a, p in placements.items()
         if a.status != Status.ORPHANED and p.outcome != Outcome.ORPHANED
     }
     for annotation, placement in placements.items():
         if annotation.status == Status.ORPHANED and placement.outcome != Outcome.ORPHANED:
-            spot = (_anchor(annotation).group, placement.start, placement.end)
+            spot = (*_group(annotation), placement.start, placement.end)
             if spot in taken:
-                placements[annotation] = Placement(
-                    annotation.pk, Outcome.ORPHANED, annotation.start, annotation.end, annotation.quote
-                )
+                placements[annotation] = _still_orphaned(annotation)
             else:
                 taken.add(spot)
 
