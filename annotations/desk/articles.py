@@ -38,6 +38,7 @@ from .forms import (
     DeskReviewForm,
     ServiceSavedForm,
     add_domain_error,
+    submitted,
 )
 from .highlight import highlight_body
 from .revisions import revision_diff
@@ -183,19 +184,11 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
         if article is None or not self.has_view_permission(request, article):
             return JsonResponse({"errors": {"__all__": ["No such article."]}}, status=404)
         form = DeskAnnotationForm(request.POST)
-        status = 400
-        if form.is_valid():
-            try:
-                annotation = annotation_create(actor=request.user, article=article, **form.cleaned_data)
-            except DomainError as exc:
-                add_domain_error(form, exc)
-                status = exc.http_status
-            else:
-                message = f"Added {annotation} (#{annotation.pk}), pending review."
-                return JsonResponse(
-                    {"id": annotation.pk, "message": message, **self._panels(request, article)}, status=201
-                )
-        return JsonResponse({"errors": _errors_of(form)}, status=status)
+        annotation, status = submitted(form, annotation_create, actor=request.user, article=article)
+        if annotation is None:
+            return JsonResponse({"errors": _errors_of(form)}, status=status)
+        message = f"Added {annotation} (#{annotation.pk}), pending review."
+        return JsonResponse({"id": annotation.pk, "message": message, **self._panels(request, article)}, status=201)
 
     @method_decorator(require_POST)
     def review_view(self, request: HttpRequest, object_id: str) -> JsonResponse:
@@ -248,19 +241,13 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
         status = 200
         if request.method == "POST":
             form = ArticleReviseForm(request.POST)
-            status = 400
-            if form.is_valid():
-                try:
-                    revised = article_revise(actor=request.user, article_id=article.pk, **form.cleaned_data)
-                except DomainError as exc:
-                    add_domain_error(form, exc)
-                    status = exc.http_status
-                else:
-                    number = revised.revision.number
-                    self.message_user(
-                        request, f"Stored revision {number}: {_summary(revised.reanchoring)}.", messages.SUCCESS
-                    )
-                    return redirect("admin:annotations_article_revision", article.pk, number)
+            revised, status = submitted(form, article_revise, actor=request.user, article_id=article.pk)
+            if revised is not None:
+                number = revised.revision.number
+                self.message_user(
+                    request, f"Stored revision {number}: {_summary(revised.reanchoring)}.", messages.SUCCESS
+                )
+                return redirect("admin:annotations_article_revision", article.pk, number)
         else:
             form = ArticleReviseForm(initial={"body": article.body})
         context = {

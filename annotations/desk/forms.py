@@ -1,6 +1,9 @@
 """The desk's forms. The services are the validation: a form's domain errors are
 shown beside their fields, and a valid form's object is stored by its service."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -11,6 +14,8 @@ from annotations.models import Annotation, Article, ArtifactType, EntityType, Ki
 from annotations.services.annotations import annotation_create, annotation_update
 from annotations.services.articles import article_create
 
+T = TypeVar("T")
+
 
 def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
     """Show a service's refusal on the form: field messages beside their fields, the rest on top."""
@@ -19,6 +24,19 @@ def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
             form.add_error(field if field in form.fields else None, field_messages)
     else:
         form.add_error(None, exc.message)
+
+
+def submitted(form: forms.BaseForm, service: Callable[..., T], **arguments) -> tuple[T | None, int]:
+    """A desk page's POST: the service called with the valid form's data and `arguments`, and
+    (its result, 200); otherwise (None, the HTTP status), the refusal shown on the form (400
+    when the form itself is invalid)."""
+    if not form.is_valid():
+        return None, 400
+    try:
+        return service(**arguments, **form.cleaned_data), 200
+    except DomainError as exc:
+        add_domain_error(form, exc)
+        return None, exc.http_status
 
 
 class ServiceSavedForm(forms.ModelForm):

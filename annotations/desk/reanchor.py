@@ -28,7 +28,7 @@ from annotations.selectors.users import may_review, user_role
 from annotations.services.annotations import annotation_delete, annotation_update, delete_refusal, edit_refusal
 from annotations.services.reviews import annotation_approve
 
-from .forms import PlaceForm, add_domain_error
+from .forms import PlaceForm, submitted
 from .highlight import highlight_body
 
 QUEUE_URL = "admin:annotations_annotation_reanchor"
@@ -146,21 +146,16 @@ class ReanchorQueueViews:
         status = 200
         form = PlaceForm()
         if request.method == "POST":
-            form, status = PlaceForm(request.POST), 400
-            if form.is_valid():
-                try:
-                    placed = annotation_update(actor=request.user, annotation_id=annotation.pk, **form.cleaned_data)
-                except DomainError as exc:
-                    add_domain_error(form, exc)
-                    status = exc.http_status
-                else:
-                    self.message_user(
-                        request,
-                        f"Placed {_label(placed)} at {placed.start}\N{EN DASH}{placed.end} "
-                        f"of revision {placed.revision}; it is pending review.",
-                        messages.SUCCESS,
-                    )
-                    return redirect(QUEUE_URL)
+            form = PlaceForm(request.POST)
+            placed, status = submitted(form, annotation_update, actor=request.user, annotation_id=annotation.pk)
+            if placed is not None:
+                self.message_user(
+                    request,
+                    f"Placed {_label(placed)} at {placed.start}\N{EN DASH}{placed.end} "
+                    f"of revision {placed.revision}; it is pending review.",
+                    messages.SUCCESS,
+                )
+                return redirect(QUEUE_URL)
         # A fuzzy annotation's guess is marked; an orphaned one's offsets are of an older text.
         guess = [annotation] if annotation.status == Status.PENDING else []
         context = {
