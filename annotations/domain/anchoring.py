@@ -216,9 +216,9 @@ def _code(codes: dict[str, str], token: str) -> str:
 
 def _place(anchor: Anchor, mapping: OffsetMap) -> Placement:
     new = mapping.new
-    at = mapping.exact(anchor.start, anchor.end)
-    if at is None or not _certain(anchor, mapping, at):
-        at = _by_paragraph(anchor, mapping)
+    diff_spot = mapping.exact(anchor.start, anchor.end)
+    certain = diff_spot is not None and _certain(anchor, mapping, diff_spot)
+    at = diff_spot if certain else _by_paragraph(anchor, mapping)
     if at is not None:
         end = at + len(anchor.quote)
         outcome = Outcome.UNCHANGED if (at, end) == (anchor.start, anchor.end) else Outcome.MOVED
@@ -226,7 +226,6 @@ def _place(anchor: Anchor, mapping: OffsetMap) -> Placement:
     guess_start, guess_end = mapping.span(anchor.start, anchor.end)
     if anchor.correction and (fixed := _correction_near(anchor.correction, mapping, guess_start, guess_end)):
         return Placement(anchor.key, Outcome.FIXED, fixed, fixed + len(anchor.correction), anchor.correction)
-    diff_spot = mapping.exact(anchor.start, anchor.end)
     if (found := _search(anchor, new, near=guess_start, diff_spot=diff_spot)) is not None:
         return Placement(anchor.key, Outcome.FUZZY, found, found + len(anchor.quote), anchor.quote)
     start, end = _trimmed(new, guess_start, guess_end)
