@@ -14,7 +14,7 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from annotations.models import Annotation, Article, ArtifactType, EntityType, Kind, Status
+from annotations.models import Annotation, Article, ArtifactType, Change, EntityType, Kind, Status
 from annotations.query.windows import window_order
 
 
@@ -164,6 +164,23 @@ class AnnotationExportFilter(AnnotationFilter):
     asked, so it has no status filter (a `status` parameter is ignored)."""
 
     status = None
+
+
+class ChangeFilter(django_filters.FilterSet):
+    """The change feed's filters: the list's `article`, `kind`, `source` and `language`, read
+    from the change itself (as it was when made: its annotation may be gone)."""
+
+    article = django_filters.ModelMultipleChoiceFilter(queryset=Article.objects.only("id"), method="filter_articles")
+    kind = ChoicesFilter(choices=Kind.choices)
+    source = MultiValueCharFilter(help_text="The article's source.")
+    language = MultiValueCharFilter(help_text="The article's language tag.")
+
+    class Meta:
+        model = Change
+        fields = []
+
+    def filter_articles(self, queryset, name, articles):
+        return queryset.filter(article_id__in=[article.pk for article in articles]) if articles else queryset
 
 
 class ArticleFilter(django_filters.FilterSet):

@@ -245,3 +245,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django": {"handlers": [], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": True}},
 }
+
+# The change feed and its webhooks (API.md, "Change feed", "Webhooks").
+# Changes are kept this long (prune_changes, run by the webhook worker); an older cursor is 410.
+CHANGES_RETENTION_DAYS = int(os.environ.get("CHANGES_RETENTION_DAYS", "30"))
+# Subscribers' URLs that resolve to loopback, private or link-local addresses are refused
+# (no reaching into the service's own network) unless this allows them (the demo does).
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", False)
+# A delivery that has not answered in this many seconds has failed.
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+# A subscription whose deliveries fail this long in a row is paused, its reason shown.
+WEBHOOK_RETRY_HOURS = float(os.environ.get("WEBHOOK_RETRY_HOURS", "24"))

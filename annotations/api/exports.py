@@ -63,15 +63,17 @@ class AnnotationExportView(APIView):
         export = FORMATS[self.export_format]
         iris = Iris.of(collection=request.build_absolute_uri(), absolute=request.build_absolute_uri)
         pieces = counted_export(annotations, export.write, iris=iris, end_marker=end_marker)
-        total = next(pieces)  # counted in the snapshot the rows are read from
+        head = next(pieces)  # read in the snapshot the rows are read from
         response = StreamingHttpResponse(pieces, content_type=export.content_type)
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-        response[RECORD_COUNT_HEADER] = str(total)
+        response[RECORD_COUNT_HEADER] = str(head.total)
+        response[CURSOR_HEADER] = head.cursor
         response["X-Accel-Buffering"] = "no"  # let a proxy pass the stream on as it comes
         return response
 
 
 RECORD_COUNT_HEADER = "Copydesk-Record-Count"
+CURSOR_HEADER = "Copydesk-Cursor"
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
 
 
@@ -96,7 +98,9 @@ def export_view(export_format: str):
             (200, export.content_type.split(";")[0]): OpenApiResponse(
                 OpenApiTypes.STR,
                 description=f"The file, streamed. The `{RECORD_COUNT_HEADER}` header gives the number of "
-                "records it holds (counted in the same snapshot): a client that received fewer has a cut file.",
+                "records it holds (counted in the same snapshot): a client that received fewer has a cut file. "
+                f"The `{CURSOR_HEADER}` header gives the change feed's position the file is consistent with: "
+                "follow `/api/changes/?after=` that cursor to keep a mirror of it.",
             ),
             **ERRORS,
         },

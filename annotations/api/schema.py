@@ -12,3 +12,4 @@ ERRORS = {
 }
 NOT_FOUND = {404: OpenApiResponse(_detail, description="No such object (or not visible to this user).")}
 CONFLICT = {409: OpenApiResponse(_detail, description="The annotation's state does not allow this.")}
+GONE = {410: OpenApiResponse(_detail, description="The cursor is older than the changes kept: export again.")}

@@ -6,6 +6,7 @@ from annotations.interchange.registry import FORMATS
 
 from .annotations import AnnotationViewSet
 from .articles import ArticleViewSet
+from .changes import ChangeFeedView
 from .exports import export_view
 from .health import health
 
@@ -18,5 +19,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     *(path(f"exports/annotations.{name}", export_view(name), name=f"export-{name}") for name in FORMATS),
+    path("changes/", ChangeFeedView.as_view(), name="changes"),
     path("", include(router.urls)),
 ]

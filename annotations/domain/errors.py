@@ -49,5 +49,11 @@ class Missing(DomainError):
     http_status = 404
 
 
+class Gone(DomainError):
+    """What was asked for is no longer kept (a feed cursor older than the retention)."""
+
+    http_status = 410
+
+
 def invalid(field: str, message: str) -> InvalidInput:
     return InvalidInput({field: [message]})

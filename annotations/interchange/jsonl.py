@@ -14,8 +14,9 @@ from django.db import connections
 from django.db.models import QuerySet
 
 from annotations.domain.records import DATETIME_FIELDS, END_MARKER
+from annotations.query.records import IsoUtc, export_columns
 
-from .records import IsoUtc, export_columns, records
+from .records import records
 from .stream import copy_lines, gathered, in_pieces
 
 

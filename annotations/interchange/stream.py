@@ -2,9 +2,14 @@
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import QuerySet
+
+from annotations.domain.feed import cursor_of
+from annotations.query.snapshot import one_snapshot
+from annotations.selectors.feed import feed_head
 
 CHUNK_ROWS = 2000  # rows fetched per round trip
 FLUSH_BYTES = 64 * 1024  # bytes gathered before a piece is handed to the server
@@ -36,12 +41,9 @@ def reading(using: str):
     if getattr(connection, "_copydesk_reading", False):
         yield
         return
-    outermost = not connection.in_atomic_block
-    with transaction.atomic(using=using):
+    with one_snapshot(using):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                if outermost:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 # JIT compiling the per-row JSON expressions costs more than it saves (BENCHMARKS.md);
                 # an export streams as long as its client reads: no statement timeout for it.
                 cursor.execute("SET LOCAL jit = off; SET LOCAL statement_timeout = 0")
@@ -52,13 +54,23 @@ def reading(using: str):
             connection._copydesk_reading = False
 
 
+@dataclass(frozen=True)
+class ExportHead:
+    """What an export says before its file: how many records, and the change feed's
+    position it is consistent with (its Copydesk-Cursor header)."""
+
+    total: int
+    cursor: str
+
+
 def counted_export(annotations: QuerySet, write: Callable[..., Iterator[bytes]], **context) -> Iterator:
-    """The number of annotations first, then the pieces of the file `write` makes of them:
-    both read in one snapshot, so the count is the file's (the exports' record-count header).
-    Draw the count before handing the rest on: the snapshot lasts until the file is done."""
+    """An ExportHead first, then the pieces of the file `write` makes of the annotations:
+    all read in one snapshot, so the count is the file's and the file is the approved set as
+    of the feed's position. Draw the head before handing the rest on: the snapshot lasts
+    until the file is done."""
     with reading(annotations.db):
         total = annotations.count()
-        yield total
+        yield ExportHead(total=total, cursor=cursor_of(feed_head()))
         yield from write(annotations, total=total, **context)
 
 

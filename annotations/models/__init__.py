@@ -2,7 +2,8 @@
 
 from .annotations import DUPLICATE_SPAN_MESSAGE, Annotation
 from .articles import Article, ArticleRevision
-from .choices import ArtifactType, EntityType, HistoryAction, Kind, Status
+from .choices import ArtifactType, ChangeType, EntityType, HistoryAction, Kind, Status, WithdrawalReason
+from .feed import Change, FeedHorizon, WebhookDelivery, WebhookSubscription
 from .history import AnnotationEvent, DeletedAnnotation
 
 __all__ = [
@@ -12,9 +13,15 @@ __all__ = [
     "Article",
     "ArticleRevision",
     "ArtifactType",
+    "Change",
+    "ChangeType",
     "DeletedAnnotation",
     "EntityType",
+    "FeedHorizon",
     "HistoryAction",
     "Kind",
     "Status",
+    "WebhookDelivery",
+    "WebhookSubscription",
+    "WithdrawalReason",
 ]

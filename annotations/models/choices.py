@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from annotations.domain import kinds, transitions
+from annotations.domain import feed, kinds, transitions
 from annotations.domain.labels import LabelledEnum
 
 
@@ -17,3 +17,5 @@ EntityType = as_choices(kinds.EntityType)
 ArtifactType = as_choices(kinds.ArtifactType)
 Status = as_choices(transitions.Status)
 HistoryAction = as_choices(transitions.HistoryAction)
+ChangeType = as_choices(feed.ChangeType)
+WithdrawalReason = as_choices(feed.WithdrawalReason)

@@ -12,6 +12,7 @@ from annotations.domain.spans import span_fields
 from annotations.domain.transitions import TRANSITIONS, HistoryAction, Status, Transition
 from annotations.models import DUPLICATE_SPAN_MESSAGE, Annotation, AnnotationEvent, Article, DeletedAnnotation
 from annotations.selectors.users import user_role
+from annotations.services.feed import entry_for_deleted, publish
 from annotations.services.users import require_role
 
 EDITABLE_IN_ORDER = [field for field in WRITABLE_FIELDS if field in EDITABLE_FIELDS]
@@ -245,7 +246,9 @@ def annotation_delete(*, actor, annotation_id: int) -> None:
         if refusal := delete_refusal(actor, annotation):
             raise refusal
         _keep_deleted(annotation, actor=actor)
+        gone = entry_for_deleted(annotation)
         annotation.delete()
+        publish([gone])
 
 
 def _keep_deleted(annotation: Annotation, *, actor) -> None:

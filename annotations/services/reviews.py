@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from annotations.domain.errors import Conflict, DomainError, NotAllowed, invalid
+from annotations.domain.feed import WithdrawalReason
 from annotations.domain.roles import Role
-from annotations.domain.transitions import TRANSITIONS, Transition
+from annotations.domain.transitions import TRANSITIONS, Status, Transition
 from annotations.models import Annotation, AnnotationEvent
 from annotations.selectors.annotations import annotation_authors, annotation_authors_of
 from annotations.services.annotations import enter, event_for, lock_annotation, record_event
+from annotations.services.feed import Entry, entry_for, publish
 from annotations.services.users import require_role
 
 
@@ -45,6 +47,11 @@ def _refusal(actor, annotation: Annotation, transition: Transition, authors: set
     return None
 
 
+def _feed_entry(annotation: Annotation, from_status: str) -> Entry | None:
+    """A review's change to the approved set: an approval enters it, reopening an approved one leaves it."""
+    return entry_for(annotation, was_approved=from_status == Status.APPROVED, reason=WithdrawalReason.REOPENED)
+
+
 def annotation_review(*, actor, annotation_id: int, decision: str, comment: str = "") -> Annotation:
     """Review by the name the transition table gives the move ("approve", "reject", "reopen")."""
     transition = _start_review(actor, decision, comment)
@@ -55,6 +62,7 @@ def annotation_review(*, actor, annotation_id: int, decision: str, comment: str 
         from_status = enter(annotation, transition, actor=actor, comment=comment)
         annotation.save()
         record_event(annotation, action=transition.action, actor=actor, from_status=from_status, comment=comment)
+        publish([_feed_entry(annotation, from_status)])
     return annotation
 
 
@@ -96,7 +104,7 @@ def annotations_review_bulk(*, actor, annotation_ids: list[int], decision: str, 
     with transaction.atomic():
         annotations = list(Annotation.objects.select_for_update().filter(pk__in=ids[:BULK_REVIEW_LIMIT]).order_by("pk"))
         authors = annotation_authors_of(annotations)
-        events = []
+        events, entries = [], []
         for annotation in annotations:
             if refusal := _refusal(actor, annotation, transition, authors[annotation.pk]):
                 result.refused[refusal.message].append(annotation)
@@ -105,9 +113,11 @@ def annotations_review_bulk(*, actor, annotation_ids: list[int], decision: str, 
             events.append(
                 event_for(annotation, action=transition.action, actor=actor, from_status=from_status, comment=comment)
             )
+            entries.append(_feed_entry(annotation, from_status))
             result.reviewed.append(annotation)
         Annotation.objects.bulk_update(
             result.reviewed, ["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"], batch_size=500
         )
         AnnotationEvent.objects.bulk_create(events, batch_size=500)
+        publish(entries)
     return result

@@ -8,11 +8,13 @@ from django.utils import timezone
 from annotations.domain.anchoring import Anchor, Outcome, Placement, reanchor
 from annotations.domain.articles import body_sha256, normalize_body
 from annotations.domain.errors import Conflict, Missing, invalid
+from annotations.domain.feed import WithdrawalReason
 from annotations.domain.kinds import Kind
 from annotations.domain.roles import Role
 from annotations.domain.spans import span_context
 from annotations.domain.transitions import HistoryAction, Status
 from annotations.models import Annotation, AnnotationEvent, Article, ArticleRevision
+from annotations.services.feed import entry_for, publish
 from annotations.services.users import require_role
 
 # Each outcome's history event, and the status it leaves (None: the status stays).
@@ -23,6 +25,12 @@ _ACTION = {
     Outcome.ORPHANED: HistoryAction.ORPHANED,
 }
 _STATUS_AFTER = {Outcome.FUZZY: Status.PENDING, Outcome.ORPHANED: Status.ORPHANED}
+# Why an approved annotation left the approved set, by the status a revision left it in.
+_WITHDRAWAL = {
+    Status.PENDING: WithdrawalReason.FUZZY,
+    Status.ORPHANED: WithdrawalReason.ORPHANED,
+    Status.APPROVED: None,
+}
 # What a re-anchoring may write on an annotation row.
 _REANCHORED_FIELDS = [
     "start",
@@ -110,6 +118,7 @@ def article_revise(*, actor, article_id: int, body: str, note: str = "", title: 
         # before this, so its event is earlier in the history than the re-anchoring's.
         now = timezone.now()
         number = article.revision + 1
+        approved_before = {a.pk for a in annotations if a.status == Status.APPROVED}
         summary = _reanchor_annotations(article, annotations, body, number=number, actor=actor, at=now)
         revision = ArticleRevision.objects.create(
             article=article,
@@ -132,6 +141,13 @@ def article_revise(*, actor, article_id: int, body: str, note: str = "", title: 
             # Another article took this body between our check and this write (it has committed).
             refuse_stored_body(sha, other_than=article.pk)
             raise
+        # Last, once the title is stored: the records carry it. Every approved annotation's
+        # record changed (its revision, at least) or it left the approved set.
+        publish(
+            entry_for(a, was_approved=True, reason=_WITHDRAWAL.get(a.status))
+            for a in annotations
+            if a.pk in approved_before
+        )
     return Revised(article, revision)
 
 

@@ -244,9 +244,10 @@ def test_context_is_not_in_the_annotation_api(client_for, annotator, approved, a
 # the collection's total. On PostgreSQL the read's transaction also turns jit off (SET LOCAL), and
 # JSONL's COPY sets three planner settings; the COPY itself runs on psycopg's own cursor, which
 # Django does not count, so JSONL shows no SELECT there.
+# Each export reads the change feed's newest position too (its Copydesk-Cursor header): one query.
 EXPORT_QUERIES = {
-    "sqlite": {JSONL: 6, CSV: 6, JSONLD: 6},
-    "postgresql": {JSONL: 9, CSV: 7, JSONLD: 7},
+    "sqlite": {JSONL: 7, CSV: 7, JSONLD: 7},
+    "postgresql": {JSONL: 10, CSV: 8, JSONLD: 8},
 }
 
 

@@ -51,10 +51,10 @@ class Command(BaseCommand):
             collection += f"?{params.urlencode()}"
         iris = Iris.of(collection=collection, absolute=lambda path: f"{base_url}{path}")
         pieces = counted_export(annotations, FORMATS[format].write, iris=iris, end_marker=end_marker)
-        total = next(pieces)
+        head = next(pieces)
         if output:
             with open(output, "wb") as file:
                 file.writelines(pieces)
-            self.stderr.write(f"{total} records written to {output}")
+            self.stderr.write(f"{head.total} records written to {output}; change feed cursor {head.cursor}")
         else:
             sys.stdout.buffer.writelines(pieces)
