@@ -218,7 +218,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"StatusEnum": "annotations.models.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "annotations.models.Status",
+        "ChangeTypeEnum": "annotations.models.ChangeType",
+    },
 }
 
 # Security: strict by default once DEBUG is off; a deployment behind a TLS

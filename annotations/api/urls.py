@@ -9,10 +9,12 @@ from .articles import ArticleViewSet
 from .changes import ChangeFeedView
 from .exports import export_view
 from .health import health
+from .webhooks import WebhookViewSet
 
 router = DefaultRouter()
 router.register("articles", ArticleViewSet, basename="article")
 router.register("annotations", AnnotationViewSet, basename="annotation")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("health/", health, name="health"),

@@ -45,7 +45,7 @@ from django.utils import timezone
 
 from annotations.domain.feed import ChangeType, WithdrawalReason
 from annotations.domain.transitions import Status
-from annotations.models import Annotation, Article, Change, FeedHorizon
+from annotations.models import Annotation, Article, Change, FeedHorizon, WebhookDelivery
 from annotations.query.records import record_of, record_rows
 
 # The advisory lock that orders the feed's writers (a constant 64-bit key of our own).
@@ -152,9 +152,11 @@ def retention() -> timedelta:
 
 def prune_changes(*, now=None) -> int:
     """Delete the changes older than the retention, always keeping the newest, and remember the
-    last position deleted: a cursor before it is answered 410. Returns how many were deleted."""
+    last position deleted: a cursor before it is answered 410. Webhook deliveries older than
+    the retention go too. Returns how many changes were deleted."""
     cutoff = (now or timezone.now()) - retention()
     with transaction.atomic():
+        WebhookDelivery.objects.filter(at__lt=cutoff).delete()
         horizon, _ = FeedHorizon.objects.select_for_update().get_or_create(pk=1)
         newest = Change.objects.order_by("-id").values_list("id", flat=True).first()
         old = Change.objects.filter(at__lt=cutoff)
