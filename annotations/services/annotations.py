@@ -242,6 +242,12 @@ def _changes(before: dict, after: dict) -> dict:
 def annotation_delete(*, actor, annotation_id: int) -> None:
     require_role(actor, Role.ANNOTATOR, "delete annotations")
     with transaction.atomic():
+        # The article first, as a revision locks it before the annotations: keeping the deleted
+        # annotation refers to the article (a key-share lock), which a revision in between would
+        # hold while waiting for this annotation: a deadlock.
+        article_id = Annotation.objects.filter(pk=annotation_id).values_list("article_id", flat=True).first()
+        if article_id is not None:
+            lock_article(article_id)
         annotation = lock_annotation(annotation_id)
         if refusal := delete_refusal(actor, annotation):
             raise refusal
