@@ -28,9 +28,9 @@ def address_refusal(address: str) -> str | None:
         ip = ip.ipv4_mapped
     for kind, test in (
         ("a loopback", ip.is_loopback),
+        ("an unspecified", ip.is_unspecified),
         ("a link-local", ip.is_link_local),
         ("a private", ip.is_private),
-        ("an unspecified", ip.is_unspecified),
         ("a multicast", ip.is_multicast),
         ("a reserved", ip.is_reserved),
         ("a non-public", not ip.is_global),
