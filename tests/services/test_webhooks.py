@@ -222,7 +222,7 @@ def test_only_admins_manage_webhooks(reviewer, receiver):
         ("http://10.0.0.7/hook", "10.0.0.7 is a private address"),
         ("http://192.168.1.20/hook", "private"),
         ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
-        ("http://0.0.0.0/", "0.0.0.0 is an unspecified address"),  # noqa: S104 - a URL refused, not a server bound
+        ("http://0.0.0.0/", "0.0.0.0 is an unspecified address"),
         ("ftp://example.com/hook", "Only http and https"),
         ("https:///hook", "no host"),
         ("http://example.com:99999/", "Not a valid URL"),
