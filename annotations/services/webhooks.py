@@ -55,6 +55,8 @@ def _checked_url(url: str) -> str:
 
 
 def _checked_types(types) -> list[str]:
+    if isinstance(types, tuple):
+        types = list(types)
     if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
         raise invalid("types", "A list of change types.")
     unknown = sorted(set(types) - {t.value for t in ChangeType})
@@ -86,18 +88,27 @@ class Subscribed:
     secret: str  # shown once
 
 
+_CHECKS = {"url": _checked_url, "types": _checked_types, "filters": _checked_filters, "description": str}
+
+
+def _checked(fields: dict) -> dict:
+    """Each field checked, every refusal reported at once (InvalidInput naming each field)."""
+    checked, errors = {}, {}
+    for name, value in fields.items():
+        try:
+            checked[name] = _CHECKS[name](value)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise InvalidInput(errors)
+    return checked
+
+
 def webhook_subscribe(*, actor, url: str, types=(), filters=None, description: str = "") -> Subscribed:
     """A new subscription, delivering the changes made from now on."""
     require_role(actor, Role.ADMIN, "manage webhooks")
-    subscription = WebhookSubscription(
-        url=_checked_url(url),
-        types=_checked_types(list(types)),
-        filters=_checked_filters(filters or {}),
-        description=description,
-        secret=_new_secret(),
-        created_by=actor,
-        position=feed_head(),
-    )
+    fields = _checked({"url": url, "types": types, "filters": filters or {}, "description": description})
+    subscription = WebhookSubscription(**fields, secret=_new_secret(), created_by=actor, position=feed_head())
     subscription.save()
     return Subscribed(subscription, subscription.secret)
 
@@ -106,14 +117,14 @@ def webhook_update(*, actor, subscription_id: int, **changes) -> WebhookSubscrip
     """Change a subscription's URL, types, filters, description or `active`. Setting `active`
     to true resumes a paused subscription: the change it stopped at is tried again at once."""
     require_role(actor, Role.ADMIN, "manage webhooks")
-    checks = {"url": _checked_url, "types": _checked_types, "filters": _checked_filters, "description": str}
+    active = changes.pop("active", None)
+    fields = _checked(changes)
     with transaction.atomic():
         subscription = _locked(subscription_id)
-        for name, value in changes.items():
-            if name == "active":
-                _set_active(subscription, bool(value))
-            else:
-                setattr(subscription, name, checks[name](value))
+        for name, value in fields.items():
+            setattr(subscription, name, value)
+        if active is not None:
+            _set_active(subscription, bool(active))
         subscription.save()
     return subscription
 
