@@ -43,13 +43,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--once", action="store_true", help="One round of deliveries, then exit.")
         parser.add_argument("--no-prune", action="store_true", help="Leave pruning the feed to another worker.")
+        parser.add_argument(
+            "--no-listen", action="store_true", help="Poll only, even on PostgreSQL (bench/feed_bench.py compares)."
+        )
 
-    def handle(self, *, poll, once, no_prune, **_options):
+    def handle(self, *, poll, once, no_prune, no_listen=False, **_options):
         stop = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
+        previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
         worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        listener = _Listener.open() if connection.vendor == "postgresql" else None
+        listener = _Listener.open() if connection.vendor == "postgresql" and not no_listen else None
         poll = poll if poll is not None else (5.0 if listener else 0.5)
         self.stdout.write(
             f"Delivering webhooks as {worker} ({'LISTEN ' + NOTIFY_CHANNEL + ' and ' if listener else ''}"
@@ -76,6 +78,8 @@ class Command(BaseCommand):
         finally:
             if listener:
                 listener.close()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
         self.stdout.write(f"Stopped; {delivered} changes delivered.")
 
 
