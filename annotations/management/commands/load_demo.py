@@ -18,6 +18,7 @@ from rest_framework.authtoken.models import Token
 
 from annotations.models import Annotation, Article, Status
 from annotations.selectors.users import user_role
+from annotations.services.feed import publish_approved_as_loaded
 
 from .build_fixtures import FIXTURE_FILES, FIXTURES_DIR, USERS_FILE
 
@@ -56,6 +57,7 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             call_command("loaddata", *(str(FIXTURES_DIR / name) for name in FIXTURE_FILES), verbosity=0)
+            publish_approved_as_loaded()  # the fixture's approved annotations, into the change feed
             users = list(get_user_model().objects.filter(username__in=usernames).order_by("id"))
             tokens = {user.username: Token.objects.get_or_create(user=user)[0].key for user in users}
 
@@ -77,3 +79,5 @@ class Command(BaseCommand):
         write(f'API:        curl -H "Authorization: Token <token>" {base}/api/articles/')
         write(f"API docs:   {base}/api/docs/")
         write("More users: python manage.py adduser NAME --role {consumer,annotator,reviewer,admin} (prints a token).")
+        write(f"Changes:    {base}/api/changes/ (the feed a mirror follows); webhooks at {base}/api/webhooks/ and")
+        write("            on the admin site; `make run` runs their delivery worker (deliver_webhooks) too.")
