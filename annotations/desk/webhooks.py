@@ -326,9 +326,10 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
             form = ReplayForm(request.POST)
             replayed, status = submitted(form, webhook_replay, actor=request.user, subscription_id=subscription.pk)
             if replayed is not None:
+                was_paused = not subscription.active
                 message = f"Replaying every change after cursor {form.cleaned_data['after']}."
-                if not replayed.active:
-                    message += " It is paused: resume it to deliver them."
+                if was_paused:
+                    message += " It was paused: a replay resumes it."
                 self.message_user(request, message, messages.SUCCESS)
                 return redirect(CHANGE_URL, subscription.pk)
         return self._page(

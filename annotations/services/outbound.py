@@ -33,7 +33,8 @@ def checked_addresses(host: str, port: int, *, allow_private: bool) -> list[tupl
     if not allow_private:
         for *_, sockaddr in found:
             if refusal := address_refusal(sockaddr[0]):
-                raise UnsafeUrl(f"The host {host} resolves to {refusal[:-1]}, which webhooks may not reach.")
+                named = "" if host.strip("[]") == sockaddr[0] else f" (the host {host} resolves to it)"
+                raise UnsafeUrl(f"{refusal[:-1]}{named}: webhooks may not reach it.")
     return [(family, sockaddr) for family, _, _, _, sockaddr in found]
 
 

@@ -88,7 +88,18 @@ class Subscribed:
     secret: str  # shown once
 
 
-_CHECKS = {"url": _checked_url, "types": _checked_types, "filters": _checked_filters, "description": str}
+def _checked_description(description) -> str:
+    if not isinstance(description, str) or len(description) > 500:
+        raise invalid("description", "Text of at most 500 characters.")
+    return description
+
+
+_CHECKS = {
+    "url": _checked_url,
+    "types": _checked_types,
+    "filters": _checked_filters,
+    "description": _checked_description,
+}
 
 
 def _checked(fields: dict) -> dict:
@@ -121,6 +132,8 @@ def webhook_update(*, actor, subscription_id: int, **changes) -> WebhookSubscrip
     fields = _checked(changes)
     with transaction.atomic():
         subscription = _locked(subscription_id)
+        if fields.get("url", subscription.url) != subscription.url:
+            subscription.next_attempt_at = None  # a URL put right is tried at once, not after the backoff
         for name, value in fields.items():
             setattr(subscription, name, value)
         if active is not None:
@@ -146,7 +159,8 @@ def webhook_delete(*, actor, subscription_id: int) -> None:
 
 def webhook_replay(*, actor, subscription_id: int, after: str) -> WebhookSubscription:
     """Deliver again every change after the cursor `after` (its deliveries' webhook-id repeat,
-    so that a receiver can tell); a cursor older than the changes kept is 410."""
+    so that a receiver can tell), resuming the subscription if it was paused; a cursor older
+    than the changes kept is 410."""
     require_role(actor, Role.ADMIN, "manage webhooks")
     position = parse_after(after)
     if position is None:
@@ -155,6 +169,7 @@ def webhook_replay(*, actor, subscription_id: int, after: str) -> WebhookSubscri
     with transaction.atomic():
         subscription = _locked(subscription_id)
         subscription.position = position
+        _set_active(subscription, True)
         subscription.failures, subscription.failing_since, subscription.next_attempt_at = 0, None, None
         subscription.save()
     return subscription
@@ -259,7 +274,7 @@ def _deliver_subscription(subscription_id: int, worker: str, sender: Sender, sho
                 after=subscription.position, limit=BATCH, filters=subscription.filters, types=subscription.types
             )
         except Gone as exc:
-            _pause(subscription, worker, f"{exc.message} Replay from a cursor that is kept to resume.")
+            _pause(subscription, worker, f"{exc.message} Replay from a cursor that is kept, which resumes it.")
             return delivered
         for change in page.changes:
             if should_stop():

@@ -257,11 +257,13 @@ def test_replay_from_a_cursor_sets_the_position_back(subscribed, admin_user, bro
     assert (subscribed.position, subscribed.failures) == (0, 0)
 
 
-def test_replaying_a_paused_webhook_says_to_resume_it(subscribed, admin_user, browser_for):
+def test_replaying_a_paused_webhook_resumes_it_and_says_so(subscribed, admin_user, browser_for):
     client = browser_for(admin_user)
     client.post(url_of("pause", subscribed))
     html = text_of(client.post(url_of("replay", subscribed), {"after": "0"}, follow=True).content.decode())
-    assert "Replaying every change after cursor 0. It is paused: resume it to deliver them." in html
+    assert "Replaying every change after cursor 0. It was paused: a replay resumes it." in html
+    subscribed.refresh_from_db()
+    assert subscribed.active and subscribed.paused_reason == ""
 
 
 def test_a_cursor_that_is_not_one_is_refused_on_the_replay_form(subscribed, admin_user, browser_for):

@@ -203,6 +203,27 @@ def test_a_subscription_behind_the_changes_kept_is_paused_saying_so(admin_user, 
     subscription = WebhookSubscription.objects.get()
     assert not subscription.active and "no longer kept" in subscription.paused_reason
     assert receiver.requests == []
+    # A replay from a cursor that is kept resumes it.
+    kept = Change.objects.order_by("id").first().id
+    webhook_replay(actor=admin_user, subscription_id=subscription.pk, after=str(kept - 1))
+    assert WebhookSubscription.objects.get().active
+    assert deliver_due(worker="w1") == 1
+
+
+def test_a_url_put_right_is_tried_at_once(admin_user, reviewer, claims, receiver):
+    subscribed = subscribe(admin_user, receiver)
+    annotation_approve(actor=reviewer, annotation_id=claims[0].pk)
+    receiver.answers = [404]
+    deliver_due(worker="w1")
+    assert WebhookSubscription.objects.get().next_attempt_at > timezone.now()
+    webhook_update(actor=admin_user, subscription_id=subscribed.subscription.pk, url=receiver.url + "/fixed")
+    assert deliver_due(worker="w1") == 1 and receiver.requests[-1].path.endswith("/fixed")
+
+
+def test_a_description_too_long_is_refused(admin_user, receiver):
+    with pytest.raises(InvalidInput) as error:
+        subscribe(admin_user, receiver, description="x" * 501)
+    assert "description" in error.value.errors
 
 
 def test_only_admins_manage_webhooks(reviewer, receiver):
