@@ -8,6 +8,8 @@ SCHEMES = ("http", "https")
 
 def url_refusal(url: str) -> str | None:
     """Why a subscriber's URL cannot be called (before its host is resolved), or None."""
+    if any(ord(character) < 33 or ord(character) == 127 for character in url):
+        return "A URL may not hold spaces or control characters."
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port

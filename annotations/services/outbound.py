@@ -28,7 +28,7 @@ def checked_addresses(host: str, port: int, *, allow_private: bool) -> list[tupl
     name cannot mix a public address with an internal one."""
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+    except (OSError, UnicodeError, ValueError) as exc:  # unknown, unreachable DNS, or no host name at all
         raise UnsafeUrl(f"The host {host} does not resolve ({exc}).") from None
     if not allow_private:
         for *_, sockaddr in found:

@@ -89,8 +89,8 @@ class Subscribed:
 
 
 def _checked_description(description) -> str:
-    if not isinstance(description, str) or len(description) > 500:
-        raise invalid("description", "Text of at most 500 characters.")
+    if not isinstance(description, str) or len(description) > 500 or "\x00" in description:
+        raise invalid("description", "Text of at most 500 characters (no null characters).")
     return description
 
 

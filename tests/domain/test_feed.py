@@ -65,6 +65,8 @@ def test_addresses_inside_a_network_are_refused(address, refused):
         ("gopher://example.com/", "Only http and https"),
         ("http://", "no host"),
         ("http://example.com:0x50/", "Not a valid URL"),
+        ("http://exa mple.com/", "spaces or control characters"),
+        ("http://example.com/\x00", "spaces or control characters"),
     ],
 )
 def test_only_http_urls_with_a_host(url, refused):
