@@ -52,7 +52,8 @@ def test_an_admin_subscribes_and_sees_the_secret_once(admin, receiver):
     [
         ({"url": "http://127.0.0.1:9/hook"}, "url", "127.0.0.1 is a loopback address"),
         ({"url": "http://169.254.169.254/"}, "url", "link-local"),
-        ({"url": "not a url"}, "url", "Only http and https"),
+        ({"url": "not-a-url"}, "url", "Only http and https"),
+        ({"url": "not a url"}, "url", "spaces"),
         ({}, "url", "required"),
         ({"url": "ftp://x/", "types": ["nope"]}, "types", "nope"),  # every field's refusal at once
         ({"url": "https://8.8.8.8/hook", "types": ["annotation.created"]}, "types", "annotation.created"),
