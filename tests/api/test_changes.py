@@ -4,12 +4,14 @@ exports' Copydesk-Cursor header from which a client follows the feed."""
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from annotations.models import Change
 from annotations.services.annotations import annotation_create
 from annotations.services.feed import prune_changes
 from annotations.services.reviews import annotation_approve, annotation_reopen
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, bulk_claims
 from tests.mirror import Mirror, exported
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +138,16 @@ def test_an_export_and_its_cursor_then_the_feed_give_the_approved_set(
         mirror.apply(change)
     assert len(body["results"]) == 2
     assert mirror.records == exported()
+
+
+def test_a_page_costs_the_same_queries_whatever_its_size(client_for, consumer, annotator, reviewer, article):
+    client = client_for(consumer)
+    counts = {}
+    for n in (2, 40):
+        for claim in bulk_claims(n, created_by=annotator, reviewed_by=None, status="pending"):
+            annotation_approve(actor=reviewer, annotation_id=claim.pk)
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get(URL, {"limit": 1000}).json()
+        assert len(body["results"]) == Change.objects.count()
+        counts[n] = len(captured)
+    assert counts[2] == counts[40], counts

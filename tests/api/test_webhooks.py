@@ -2,12 +2,14 @@
 the secret is shown once; bad input is a 400 naming the field; others are refused."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from annotations.models import Change, WebhookDelivery, WebhookSubscription
 from annotations.services.annotations import annotation_create
 from annotations.services.reviews import annotation_approve
-from annotations.services.webhooks import deliver_due
+from annotations.services.webhooks import deliver_due, webhook_subscribe
 from tests.receiver import Receiver
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +131,21 @@ def test_deliveries_and_replay(admin, receiver, annotator, reviewer, article):
     assert admin.post(f"{URL}{created['id']}/replay/", {}, format="json").status_code == 400
     ahead = admin.post(f"{URL}{created['id']}/replay/", {"after": str(second + 100)}, format="json")
     assert ahead.status_code == 410
+
+
+def test_lists_cost_the_same_queries_whatever_their_length(admin, receiver, admin_user):
+    def queries(url) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin.get(url).status_code == 200
+        return len(captured)
+
+    first = webhook_subscribe(actor=admin_user, url=receiver.url).subscription
+    deliveries = f"{URL}{first.pk}/deliveries/"
+    few = (queries(URL), queries(deliveries))
+    for _ in range(5):
+        webhook_subscribe(actor=admin_user, url=receiver.url)
+    WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(subscription=first, change_id=n, attempt=1, at=timezone.now(), status_code=204, duration_ms=3)
+        for n in range(30)
+    )
+    assert (queries(URL), queries(deliveries)) == few
