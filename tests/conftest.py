@@ -23,6 +23,8 @@ Other:
 - Every test (autouse): ALLOWED_HOSTS for the test clients, a fast password hasher, and an
   empty cache (the throttles' counts).
 - Package fixtures: services/conftest.py has `pending`, the claim the service tests edit and review.
+- `claims`: three pending claims of alice's on `article`; `receiver`: a webhook receiver on
+  127.0.0.1 (tests/receiver.py) that the settings let webhooks reach (with a 2 s timeout).
 - `w3c_validator`: the W3C Web Annotation test suite's `validate.py` as a module. The schemas
   are the W3C's, outside this repository: found in `$COPYDESK_W3C_TESTS` or `../shared/w3c/`
   beside the clone. Tests that need it skip where it is missing, and fail there instead
@@ -47,6 +49,7 @@ from annotations.services.annotations import annotation_create, annotation_updat
 from annotations.services.imports import articles_import
 from annotations.services.reviews import annotation_reject
 from tests.factories import MIXED_SCRIPTS_BODY, AnnotationFactory, ArticleFactory, UserFactory, span_of
+from tests.receiver import Receiver
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 RECORD_FIELDS = [
@@ -215,3 +218,22 @@ def w3c_validator():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture
+def receiver(settings):
+    """A webhook receiver on 127.0.0.1 (tests/receiver.py), which the settings let webhooks reach."""
+    settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
+    settings.WEBHOOK_TIMEOUT_SECONDS = 2
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def claims(annotator, article):
+    """Three pending claims of alice's on `article`."""
+    return [
+        annotation_create(actor=annotator, article=article, kind="claim", quote=quote)
+        for quote in ("Kyiv was calm", "The end", "Fumio Kishida")
+    ]

@@ -10,19 +10,10 @@ from annotations.models import Change, WebhookDelivery, WebhookSubscription
 from annotations.services.annotations import annotation_create
 from annotations.services.reviews import annotation_approve
 from annotations.services.webhooks import deliver_due, webhook_subscribe
-from tests.receiver import Receiver
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/webhooks/"
-
-
-@pytest.fixture
-def receiver(settings):
-    settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
-    receiver = Receiver()
-    yield receiver
-    receiver.close()
 
 
 @pytest.fixture

@@ -20,25 +20,8 @@ from annotations.models import WebhookSubscription
 from annotations.services.annotations import annotation_create
 from annotations.services.reviews import annotation_approve
 from annotations.services.webhooks import webhook_subscribe
-from tests.receiver import Receiver
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def receiver(settings):
-    settings.WEBHOOK_ALLOW_PRIVATE_URLS = True
-    receiver = Receiver()
-    yield receiver
-    receiver.close()
-
-
-@pytest.fixture
-def claims(annotator, article):
-    return [
-        annotation_create(actor=annotator, article=article, kind="claim", quote=quote)
-        for quote in ("Kyiv was calm", "The end", "Fumio Kishida")
-    ]
 
 
 def delivered_ids(receiver) -> list[int]:

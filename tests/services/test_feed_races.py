@@ -23,6 +23,7 @@ from annotations.services.reviews import annotation_approve, annotation_review, 
 from annotations.services.revisions import article_revise
 from tests.factories import ArticleFactory
 from tests.mirror import Mirror, exported
+from tests.services.test_feed_properties import QUOTES
 from tests.services.test_revision_races import Side, holding, wait_until_someone_waits_for_a_lock
 from tests.services.test_revisions import NEW, OLD
 
@@ -30,17 +31,6 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"),
-]
-
-QUOTES = [
-    "GENEVA, 3 March",
-    "Prices of rice rose by ten percent",
-    "opened on Monday",
-    "Delegates from forty countries",
-    "the citizens of the State of Sakura",
-    "summit in Geneva",
-    "strike at the airport",
-    "officials said",
 ]
 
 

@@ -24,26 +24,8 @@ from annotations.services.webhooks import (
     webhook_subscribe,
     webhook_update,
 )
-from tests.receiver import Receiver
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def receiver(settings):
-    settings.WEBHOOK_ALLOW_PRIVATE_URLS = True  # the receiver is on 127.0.0.1
-    settings.WEBHOOK_TIMEOUT_SECONDS = 2
-    receiver = Receiver()
-    yield receiver
-    receiver.close()
-
-
-@pytest.fixture
-def claims(annotator, article):
-    return [
-        annotation_create(actor=annotator, article=article, kind="claim", quote=quote)
-        for quote in ("Kyiv was calm", "The end", "Fumio Kishida")
-    ]
 
 
 def subscribe(admin_user, receiver, **options):
