@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from annotations.models import WebhookSubscription
+from annotations.models import Change, WebhookSubscription
 from annotations.services.annotations import annotation_create
 from annotations.services.reviews import annotation_approve
 from annotations.services.webhooks import webhook_subscribe
@@ -124,3 +124,15 @@ def test_workers_side_by_side_deliver_each_change_once(admin_user, reviewer, cla
             stop(worker)
     ids = [r.headers["webhook-id"] for r in receiver.requests]
     assert len(ids) == 6 and ids == sorted(ids, key=int) and len(set(ids)) == 6
+
+
+@pytest.mark.django_db
+def test_prune_changes_deletes_what_is_older_than_the_retention(reviewer, claims, settings):
+    settings.CHANGES_RETENTION_DAYS = 7
+    for claim in claims:
+        annotation_approve(actor=reviewer, annotation_id=claim.pk)
+    Change.objects.filter(annotation_id__in=[claims[0].pk, claims[1].pk]).update(at="2020-01-01T00:00:00Z")
+    out = StringIO()
+    call_command("prune_changes", stdout=out)
+    assert out.getvalue().strip() == "Pruned 2 changes older than 7 days."
+    assert list(Change.objects.values_list("annotation_id", flat=True)) == [claims[2].pk]
