@@ -9,9 +9,10 @@ from annotations.selectors.feed import change_payload, changes_after
 
 
 class Mirror:
-    def __init__(self, records_by_id: dict | None = None, cursor: str | None = None):
+    def __init__(self, records_by_id: dict | None = None, cursor: str | None = None, filters: dict | None = None):
         self.records = dict(records_by_id or {})
         self.cursor = cursor
+        self.filters = filters or {}
         self.seen: set[str] = set()
 
     def apply(self, change: dict) -> None:
@@ -34,7 +35,8 @@ class Mirror:
         """Read the feed (through the selector the API uses) to its end; how many changes applied."""
         applied = 0
         while True:
-            page = changes_after(after=None if self.cursor is None else int(self.cursor), limit=limit, filters={})
+            after = None if self.cursor is None else int(self.cursor)
+            page = changes_after(after=after, limit=limit, filters=self.filters)
             for change in page.changes:
                 self.apply(change_payload(change))
                 applied += 1
@@ -43,6 +45,9 @@ class Mirror:
                 return applied
 
 
-def exported() -> dict[int, dict]:
-    """The JSONL export's records of every approved annotation, by id."""
-    return {record["id"]: record for record in records(annotations_for_export(params=QueryDict()))}
+def exported(**filters) -> dict[int, dict]:
+    """The JSONL export's records of every approved annotation (that matches the filters), by id."""
+    params = QueryDict(mutable=True)
+    for name, value in filters.items():
+        params[name] = value
+    return {record["id"]: record for record in records(annotations_for_export(params=params))}

@@ -27,6 +27,7 @@ from annotations.selectors.articles import article_queryset, article_revisions
 from annotations.selectors.desk import revision_page
 from annotations.selectors.users import may_review, user_role
 from annotations.services.annotations import annotation_create
+from annotations.services.articles import ARTICLE_DETAILS, article_update
 from annotations.services.reviews import annotation_review
 from annotations.services.revisions import article_revise
 
@@ -95,8 +96,11 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        if not isinstance(form, ServiceSavedForm):  # a new article is stored by article_create already
-            super().save_model(request, obj, form, change)
+        # A new article is stored by article_create already (ServiceSavedForm); an edit of the
+        # details goes through article_update, which tells the change feed.
+        if not isinstance(form, ServiceSavedForm):
+            details = {name: form.cleaned_data[name] for name in form.changed_data if name in ARTICLE_DETAILS}
+            article_update(actor=request.user, article_id=obj.pk, **details)
 
     @admin.display(description="pending", ordering="n_pending")
     def pending(self, article):

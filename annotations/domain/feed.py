@@ -22,6 +22,9 @@ class WithdrawalReason(LabelledEnum):
     DELETED = "deleted", "Deleted"
     FUZZY = "fuzzy", "Re-anchored approximately on a revision: to confirm again"
     ORPHANED = "orphaned", "Not found in a revision of its article"
+    # Its article's source or language changed: withdrawn as filed under the old ones, then
+    # approved again under the new ones, so that a follower filtering by either stays right.
+    REFILED = "refiled", "Its article's source or language changed"
 
 
 class BadCursor(ValueError):

@@ -13,7 +13,7 @@ from django.utils.datastructures import MultiValueDict
 
 from annotations.domain.errors import Gone, InvalidInput, invalid
 from annotations.domain.feed import BadCursor, cursor_of, sequence_of
-from annotations.domain.records import api_datetime
+from annotations.domain.records import EXPORT_FIELDS, api_datetime
 from annotations.filters import ChangeFilter
 from annotations.models import Change, FeedHorizon
 from annotations.query.snapshot import one_snapshot
@@ -73,21 +73,27 @@ def parse_after(value: str | None) -> int | None:
         raise invalid("after", str(exc)) from None
 
 
+def check_cursor(after: int | None) -> int:
+    """Gone (410) if the feed cannot go on from position `after`: older than what is kept, or ahead
+    of the feed (a database restored from a backup older than the client's mirror). Returns the
+    feed's newest position (read in the caller's snapshot, if any)."""
+    horizon, newest = _bounds()
+    head = max(horizon, newest)
+    if after is not None and after < horizon:
+        raise Gone(f"Changes up to {cursor_of(horizon)} are no longer kept. {EXPORT_AGAIN}")
+    if after is not None and after > head:
+        raise Gone(f"This cursor is ahead of the feed, whose newest change is {cursor_of(head)}. {EXPORT_AGAIN}")
+    return head
+
+
 def changes_after(*, after: int | None, limit: int, filters: Mapping, types=()) -> FeedPage:
     """The first `limit` changes after position `after` (None: from the oldest kept) that match
-    `filters` (and `types`, if any), and the cursor to read on from. Gone (410) for a
-    position older than what is kept, or ahead of the feed (a database restored from a
-    backup older than the client's mirror): the client must export again."""
+    `filters` (and `types`, if any), and the cursor to read on from; check_cursor's 410s."""
     changes = filtered_changes(filters)
     if types:
         changes = changes.filter(type__in=types)
     with one_snapshot():
-        horizon, newest = _bounds()
-        head = max(horizon, newest)
-        if after is not None and after < horizon:
-            raise Gone(f"Changes up to {cursor_of(horizon)} are no longer kept. {EXPORT_AGAIN}")
-        if after is not None and after > head:
-            raise Gone(f"This cursor is ahead of the feed, whose newest change is {cursor_of(head)}. {EXPORT_AGAIN}")
+        head = check_cursor(after)
         page = list(changes.filter(id__gt=after or 0).order_by("id")[: limit + 1])
     has_more = len(page) > limit
     page = page[:limit]
@@ -106,6 +112,13 @@ def change_payload(change: Change) -> dict:
         "annotation_id": change.annotation_id,
         "article_id": change.article_id,
         "revision": change.revision,
-        "record": change.record,
+        "record": _in_export_order(change.record),
         "reason": change.reason or None,
     }
+
+
+def _in_export_order(record: dict | None) -> dict | None:
+    """The record's fields in the export's order (PostgreSQL's jsonb keeps its keys sorted its own way)."""
+    if record is None:
+        return None
+    return {**{name: record[name] for name in EXPORT_FIELDS if name in record}, **record}

@@ -5,7 +5,7 @@ import re
 from django.urls import reverse
 
 from annotations.domain.articles import body_sha256
-from annotations.models import DUPLICATE_SPAN_MESSAGE, Annotation, Article, Status
+from annotations.models import DUPLICATE_SPAN_MESSAGE, Annotation, Article, Change, Status
 from annotations.services.articles import article_create
 from annotations.services.reviews import annotation_approve
 from tests.factories import span_of
@@ -179,3 +179,22 @@ def test_the_desk_endpoint_is_for_staff_only(article, consumer, browser_for):
     response = annotate(browser_for(consumer), article, kind="claim", **span_of(article.body, "Prime"), quote="Prime")
     assert response.status_code == 302
     assert not Annotation.objects.exists()
+
+
+def test_an_admins_edit_of_an_articles_details_reaches_the_change_feed(browser_for, admin_user, claims, reviewer):
+    annotation_approve(actor=reviewer, annotation_id=claims[0].pk)
+    article = claims[0].article
+    response = browser_for(admin_user).post(
+        f"/admin/annotations/article/{article.pk}/change/",
+        {
+            "title": "Mixed scripts (corrected)",
+            "source": article.source,
+            "language": article.language,
+            "url": "",
+            "published_at_0": "",
+            "published_at_1": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    update = Change.objects.order_by("id").last()
+    assert (update.type, update.record["article_title"]) == ("annotation.updated", "Mixed scripts (corrected)")

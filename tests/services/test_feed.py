@@ -6,10 +6,11 @@ import json
 import pytest
 from django.db import transaction
 
-from annotations.domain.errors import Gone
+from annotations.domain.errors import Gone, InvalidInput, NotAllowed
 from annotations.models import Annotation, Change, Status
 from annotations.selectors.feed import changes_after, feed_head
 from annotations.services.annotations import annotation_create, annotation_delete
+from annotations.services.articles import article_update
 from annotations.services.feed import prune_changes, publish_approved_as_loaded
 from annotations.services.reviews import (
     annotation_approve,
@@ -161,3 +162,43 @@ def test_a_cursor_ahead_of_the_feed_is_gone(claim, reviewer):
     annotation_approve(actor=reviewer, annotation_id=claim.pk)
     with pytest.raises(Gone, match="ahead of the feed"):
         changes_after(after=feed_head() + 1, limit=10, filters={})
+
+
+def test_editing_an_articles_details_updates_its_approved_annotations(claims, reviewer, admin_user):
+    for claim in claims[:2]:
+        annotation_approve(actor=reviewer, annotation_id=claim.pk)
+    mirror = Mirror()
+    mirror.follow()
+    article_update(actor=admin_user, article_id=claims[0].article_id, title="Mixed scripts, corrected")
+    assert changes()[-2:] == [("annotation.updated", c.pk, "") for c in claims[:2]]  # not the pending one
+    mirror.follow()
+    assert mirror.records == exported()
+    assert {r["article_title"] for r in mirror.records.values()} == {"Mixed scripts, corrected"}
+    article_update(actor=admin_user, article_id=claims[0].article_id, title="Mixed scripts, corrected")
+    assert len(changes()) == 4  # nothing changed, nothing told
+
+
+def test_a_new_source_refiles_them_for_followers_filtering_by_source(claims, reviewer, admin_user):
+    for claim in claims[:2]:
+        annotation_approve(actor=reviewer, annotation_id=claim.pk)
+    by_old, by_new, everything = Mirror(filters={"source": "Test Wire"}), Mirror(filters={"source": "Kyodo"}), Mirror()
+    for mirror in (by_old, by_new, everything):
+        mirror.follow()
+    article_update(actor=admin_user, article_id=claims[0].article_id, source="Kyodo", url="https://example.com/k")
+    assert [(t, r) for t, _, r in changes()[-4:]] == [("annotation.withdrawn", "refiled")] * 2 + [
+        ("annotation.approved", "")
+    ] * 2
+    for mirror, filters in ((by_old, {"source": "Test Wire"}), (by_new, {"source": "Kyodo"}), (everything, {})):
+        mirror.follow()
+        assert mirror.records == exported(**filters)
+    assert set(by_new.records) == {c.pk for c in claims[:2]} and by_old.records == {}
+
+
+def test_only_admins_edit_an_articles_details_and_never_its_body(claims, annotator, admin_user):
+    with pytest.raises(NotAllowed):
+        article_update(actor=annotator, article_id=claims[0].article_id, title="Mine now")
+    with pytest.raises(InvalidInput):
+        article_update(actor=admin_user, article_id=claims[0].article_id, body="Another text.")
+    with pytest.raises(InvalidInput) as error:
+        article_update(actor=admin_user, article_id=claims[0].article_id, language="not a tag")
+    assert "language" in error.value.errors
