@@ -5,23 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("annotations", "0008_note_search_index"),
+        ('annotations', '0008_note_search_index'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="article",
-            name="language",
-            field=models.CharField(
-                default="en",
-                help_text="BCP 47 tag.",
-                max_length=35,
-                validators=[
-                    django.core.validators.RegexValidator(
-                        "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "Enter a BCP 47 language tag such as en, id or pt-BR."
-                    )
-                ],
-            ),
+            model_name='article',
+            name='language',
+            field=models.CharField(default='en', help_text='BCP 47 tag.', max_length=35, validators=[django.core.validators.RegexValidator('^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$', 'Enter a BCP 47 language tag such as en, id or pt-BR.')]),
         ),
     ]

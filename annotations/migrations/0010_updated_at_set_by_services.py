@@ -5,14 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("annotations", "0009_article_language_tag"),
+        ('annotations', '0009_article_language_tag'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="annotation",
-            name="updated_at",
+            model_name='annotation',
+            name='updated_at',
             field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
         ),
     ]

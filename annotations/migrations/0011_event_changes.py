@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("annotations", "0010_updated_at_set_by_services"),
+        ('annotations', '0010_updated_at_set_by_services'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="annotationevent",
-            name="changes",
+            model_name='annotationevent',
+            name='changes',
             field=models.JSONField(blank=True, default=dict),
         ),
     ]
