@@ -16,13 +16,15 @@ class Received:
 
 class Receiver:
     """`answers`: statuses to answer, in turn (then `default`); `delay`: seconds before answering;
-    `location`: a Location header for 3xx answers."""
+    `drip`: answer a long body a byte at a time, this many seconds apart; `location`: a
+    Location header for 3xx answers."""
 
     def __init__(self):
         self.requests: list[Received] = []
         self.answers: list[int] = []
         self.default = 204
         self.delay = 0.0
+        self.drip = 0.0  # seconds between the bytes of a long answer (0: answer at once)
         self.location = ""
         self.lock = threading.Lock()
         receiver = self
@@ -38,9 +40,14 @@ class Receiver:
                 if receiver.location:
                     self.send_header("Location", receiver.location)
                 payload = b"" if status == 204 else f"answer {status}".encode()
+                if receiver.drip:
+                    payload = b"x" * 1000
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                for start in range(0, len(payload), 1 if receiver.drip else len(payload) or 1):
+                    self.wfile.write(payload[start : start + (1 if receiver.drip else len(payload))])
+                    self.wfile.flush()
+                    time.sleep(receiver.drip)
 
             def log_message(self, *args):
                 pass

@@ -26,8 +26,13 @@ def address_refusal(address: str) -> str | None:
     """Why an address must not be called from the service (it could reach the service's own
     network: server-side request forgery), or None for a public address."""
     ip = ipaddress.ip_address(address.split("%")[0])  # an IPv6 zone ("fe80::1%eth0") names no address
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        # An IPv4 address carried inside an IPv6 one (mapped, 6to4, Teredo) is judged as itself.
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None and (refusal := address_refusal(str(embedded))):
+            return f"{address} carries {refusal.replace(' is ', ', ', 1)}"
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
     for kind, test in (
         ("a loopback", ip.is_loopback),
         ("an unspecified", ip.is_unspecified),

@@ -7,8 +7,10 @@ The standard library's http.client does all of it with one hook (the connection'
 requests or httpx would resolve names themselves behind our check.
 """
 
+import contextlib
 import http.client
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -49,14 +51,16 @@ def check_url(url: str, *, allow_private: bool) -> None:
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def _connect_checked(allow_private: bool):
-    """A replacement for socket.create_connection that connects only to a checked address."""
+def _connect_checked(allow_private: bool, opened: list):
+    """A replacement for socket.create_connection that connects only to a checked address
+    (and keeps the socket in `opened`, for the deadline to shut it down)."""
 
     def create_connection(address, timeout, source_address=None):
         host, port = address
         error = None
         for family, sockaddr in checked_addresses(host, port, allow_private=allow_private):
             sock = socket.socket(family, socket.SOCK_STREAM)
+            opened.append(sock)
             try:
                 sock.settimeout(timeout)
                 sock.connect(sockaddr)
@@ -67,6 +71,12 @@ def _connect_checked(allow_private: bool):
         raise error or OSError(f"No address of {host} answered.")
 
     return create_connection
+
+
+def _shut_down(sockets: list) -> None:
+    for sock in sockets:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 @dataclass(frozen=True)
@@ -88,21 +98,28 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float, allo
     parts = urlsplit(url)
     connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     connection = connection_class(parts.hostname, parts.port, timeout=timeout)
-    connection._create_connection = _connect_checked(allow_private)
+    opened = []  # the sockets it opens (http.client lets go of its own once the answer is read)
+    connection._create_connection = _connect_checked(allow_private, opened)
     path = parts.path or "/"
     if parts.query:
         path += f"?{parts.query}"
+    # The socket's timeout bounds each step; a receiver that drips its answer a byte at a time
+    # would still hold the worker, so the whole exchange has a deadline too: past it, the
+    # socket is shut down under http.client, which then fails.
+    deadline = threading.Timer(timeout, _shut_down, args=(opened,))
+    deadline.start()
     try:
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
         text = response.read(ANSWER_BYTES_READ).decode("utf-8", "replace")
     except UnsafeUrl as exc:
         return answer(None, f"Refused: {exc}")
-    except TimeoutError:
-        return answer(None, f"No answer within {timeout:g} s.")
     except (OSError, http.client.HTTPException) as exc:
+        if isinstance(exc, TimeoutError) or not deadline.is_alive():
+            return answer(None, f"No answer within {timeout:g} s.")
         return answer(None, f"{type(exc).__name__}: {exc}")
     finally:
+        deadline.cancel()
         connection.close()
     if 300 <= response.status < 400:
         return answer(response.status, f"A redirect (to {response.getheader('Location', '?')}) is not followed.")

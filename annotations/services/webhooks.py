@@ -14,28 +14,40 @@ subscription at once, and a dead worker's lease runs out.
 
 import base64
 import json
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import DatabaseError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from annotations.domain.errors import Gone, InvalidInput, Missing, invalid
 from annotations.domain.feed import ChangeType, cursor_of, retry_delay
 from annotations.domain.roles import Role
-from annotations.models import Change, WebhookDelivery, WebhookSubscription
-from annotations.selectors.feed import change_payload, changes_after, feed_head, filtered_changes, parse_after
+from annotations.filters import ChangeFilter
+from annotations.models import Article, Change, WebhookDelivery, WebhookSubscription
+from annotations.selectors.feed import (
+    change_payload,
+    changes_after,
+    check_cursor,
+    feed_head,
+    filtered_changes,
+    parse_after,
+)
 from annotations.services.outbound import Answer, UnsafeUrl, check_url, post
 from annotations.services.users import require_role
 
-FEED_FILTERS = ("article", "kind", "source", "language")
+FEED_FILTERS = tuple(ChangeFilter.base_filters)  # article, kind, source, language
 BATCH = 100  # changes read from the feed at a time for one subscription
 USER_AGENT = "Copydesk-Webhooks/1"
+
+logger = logging.getLogger("annotations.webhooks")
 
 
 # --- subscriptions ------------------------------------------------------------------------
@@ -79,6 +91,11 @@ def _checked_filters(filters) -> dict[str, list]:
         filtered_changes(values)
     except InvalidInput as exc:
         raise InvalidInput({"filters": [f"{name}: {' '.join(m)}" for name, m in exc.errors.items()]}) from None
+    # Articles named must exist when subscribing (a typo would match nothing, silently); the feed
+    # itself does not check them, since a change outlives its article.
+    named = {int(v) for v in values.get("article", [])}
+    if missing := named - set(Article.objects.filter(pk__in=named).values_list("pk", flat=True)):
+        raise invalid("filters", f"article: no article with the id {', '.join(map(str, sorted(missing)))}.")
     return {name: vs for name, vs in values.items() if vs}
 
 
@@ -165,7 +182,7 @@ def webhook_replay(*, actor, subscription_id: int, after: str) -> WebhookSubscri
     position = parse_after(after)
     if position is None:
         raise invalid("after", "This field is required.")
-    changes_after(after=position, limit=1, filters={})  # Gone (410) if not kept, or ahead
+    check_cursor(position)  # Gone (410) if not kept, or ahead
     with transaction.atomic():
         subscription = _locked(subscription_id)
         subscription.position = position
@@ -215,14 +232,19 @@ def send(url: str, body: bytes, headers: dict) -> Answer:
 
 
 def lease_length() -> timedelta:
-    """Long enough for a batch's deliveries to time out one by one before it runs out."""
+    """Longer than one delivery can take (its deadline), with room for the database writes."""
     return timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS + 30)
 
 
+def _due(now: datetime) -> Q:
+    return Q(active=True) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+
+
 def _claim(subscription_id: int, worker: str, now: datetime) -> bool:
-    """Take the subscription for `worker` unless another worker's lease is still running."""
+    """Take the subscription for `worker` if it is still due (another worker may have just
+    failed it: its backoff holds) and no other worker's lease is running."""
     free = Q(leased_until__isnull=True) | Q(leased_until__lt=now) | Q(leased_by=worker)
-    claimed = WebhookSubscription.objects.filter(free, pk=subscription_id, active=True).update(
+    claimed = WebhookSubscription.objects.filter(_due(now), free, pk=subscription_id).update(
         leased_by=worker, leased_until=now + lease_length()
     )
     return claimed == 1
@@ -232,9 +254,18 @@ def _release(subscription_id: int, worker: str) -> None:
     WebhookSubscription.objects.filter(pk=subscription_id, leased_by=worker).update(leased_by="", leased_until=None)
 
 
+def _held(subscription: WebhookSubscription, worker: str) -> QuerySet[WebhookSubscription]:
+    """The subscription's row while `worker` holds it as it read it: not taken over, paused,
+    edited or replayed since (each of those saves the row: a new updated_at; the worker's own
+    writes are UPDATEs, which leave updated_at alone). A write through this that matches no
+    row tells the worker to stop and read the subscription again."""
+    return WebhookSubscription.objects.filter(
+        pk=subscription.pk, leased_by=worker, active=True, updated_at=subscription.updated_at
+    )
+
+
 def due_subscriptions(now: datetime) -> list[int]:
-    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    return list(WebhookSubscription.objects.filter(due, active=True).order_by("id").values_list("id", flat=True))
+    return list(WebhookSubscription.objects.filter(_due(now)).order_by("id").values_list("id", flat=True))
 
 
 def next_retry_at() -> datetime | None:
@@ -249,7 +280,9 @@ def next_retry_at() -> datetime | None:
 
 def deliver_due(*, worker: str, sender: Sender = send, should_stop: Callable[[], bool] = lambda: False) -> int:
     """One round: every due subscription that no other worker holds, delivered up to its feed's
-    head (or its first failure). Returns how many changes were delivered."""
+    head (or its first failure). Returns how many changes were delivered. A subscription that
+    fails for a reason of ours (not the receiver's) is logged and retried later like a failed
+    delivery, so that one cannot stop the others."""
     delivered = 0
     for subscription_id in due_subscriptions(timezone.now()):
         if should_stop():
@@ -258,6 +291,11 @@ def deliver_due(*, worker: str, sender: Sender = send, should_stop: Callable[[],
             continue
         try:
             delivered += _deliver_subscription(subscription_id, worker, sender, should_stop)
+        except DatabaseError:
+            raise  # the worker waits for the database and starts the round again
+        except Exception:
+            logger.exception("Delivering webhook %s failed", subscription_id)
+            _back_off(subscription_id, worker)
         finally:
             _release(subscription_id, worker)
     return delivered
@@ -266,6 +304,7 @@ def deliver_due(*, worker: str, sender: Sender = send, should_stop: Callable[[],
 def _deliver_subscription(subscription_id: int, worker: str, sender: Sender, should_stop) -> int:
     delivered = 0
     while not should_stop():
+        # Read again after each page, and whenever a write found the row changed under us.
         subscription = WebhookSubscription.objects.filter(pk=subscription_id, leased_by=worker, active=True).first()
         if subscription is None:  # paused, deleted, or our lease taken over
             return delivered
@@ -274,24 +313,39 @@ def _deliver_subscription(subscription_id: int, worker: str, sender: Sender, sho
                 after=subscription.position, limit=BATCH, filters=subscription.filters, types=subscription.types
             )
         except Gone as exc:
-            _pause(subscription, worker, f"{exc.message} Replay from a cursor that is kept, which resumes it.")
+            _held(subscription, worker).update(
+                active=False, paused_reason=f"{exc.message} Replay from a cursor that is kept, which resumes it."[:500]
+            )
             return delivered
+        outcome = _Outcome.DELIVERED
         for change in page.changes:
             if should_stop():
                 return delivered
-            if not _deliver_one(subscription, change, worker, sender):
-                return delivered
+            outcome = _deliver_one(subscription, change, worker, sender)
+            if outcome is not _Outcome.DELIVERED:
+                break
             delivered += 1
-        if not page.has_more:
+        if outcome is _Outcome.FAILED:
+            return delivered
+        if outcome is _Outcome.DELIVERED and not page.has_more:
             # Past the changes the filters left out too, so that they are not read again.
             _advance(subscription, worker, int(page.next))
             return delivered
+    return delivered
 
 
-def _deliver_one(subscription: WebhookSubscription, change: Change, worker: str, sender: Sender) -> bool:
+class _Outcome(Enum):
+    DELIVERED = "delivered"
+    FAILED = "failed"  # retried later
+    STALE = "stale"  # the subscription changed meanwhile: read it again
+
+
+def _deliver_one(subscription: WebhookSubscription, change: Change, worker: str, sender: Sender) -> _Outcome:
     now = timezone.now()
-    # Renew the lease before each attempt: it outlasts one timeout.
-    WebhookSubscription.objects.filter(pk=subscription.pk, leased_by=worker).update(leased_until=now + lease_length())
+    # Renew the lease before each attempt (it outlasts one delivery's deadline); stop if the
+    # subscription is no longer ours as we read it.
+    if not _held(subscription, worker).update(leased_until=now + lease_length()):
+        return _Outcome.STALE
     body, headers = signed_request(subscription, change, now=now)
     answer = sender(subscription.url, body, headers)
     attempt = subscription.failures + 1
@@ -305,21 +359,20 @@ def _deliver_one(subscription: WebhookSubscription, change: Change, worker: str,
         duration_ms=answer.duration_ms,
     )
     if answer.status is not None and 200 <= answer.status < 300:
-        subscription.failures, subscription.failing_since, subscription.next_attempt_at = 0, None, None
-        _advance(subscription, worker, change.id)
-        return True
+        return _Outcome.DELIVERED if _advance(subscription, worker, change.id) else _Outcome.STALE
     _failed(subscription, worker, attempt)
-    return False
+    return _Outcome.FAILED
 
 
-def _advance(subscription: WebhookSubscription, worker: str, position: int) -> None:
-    """Store the position reached (only while this worker holds the lease), failures cleared."""
+def _advance(subscription: WebhookSubscription, worker: str, position: int) -> bool:
+    """Store the position reached, failures cleared; False if the subscription changed meanwhile
+    (a replay's position, say, is not overwritten: what was just delivered comes again)."""
     if position <= subscription.position:
-        return
-    subscription.position = position
-    WebhookSubscription.objects.filter(pk=subscription.pk, leased_by=worker).update(
-        position=position, failures=0, failing_since=None, next_attempt_at=None
-    )
+        return True
+    if not _held(subscription, worker).update(position=position, failures=0, failing_since=None, next_attempt_at=None):
+        return False
+    subscription.position, subscription.failures, subscription.failing_since = position, 0, None
+    return True
 
 
 def _failed(subscription: WebhookSubscription, worker: str, failures: int) -> None:
@@ -327,22 +380,22 @@ def _failed(subscription: WebhookSubscription, worker: str, failures: int) -> No
     failing_since = subscription.failing_since or now
     horizon = timedelta(hours=settings.WEBHOOK_RETRY_HOURS)
     if now - failing_since >= horizon:
-        _pause(
-            subscription,
-            worker,
+        reason = (
             f"Paused after {failures} failed attempts over {_hours(now - failing_since)} "
-            f"(the retry horizon is {_hours(horizon)}); resume it to try again.",
+            f"(the retry horizon is {_hours(horizon)}); resume it to try again."
         )
+        _held(subscription, worker).update(active=False, paused_reason=reason[:500], next_attempt_at=None)
         return
-    WebhookSubscription.objects.filter(pk=subscription.pk, leased_by=worker).update(
+    _held(subscription, worker).update(
         failures=failures, failing_since=failing_since, next_attempt_at=now + retry_delay(failures)
     )
 
 
-def _pause(subscription: WebhookSubscription, worker: str, reason: str) -> None:
-    WebhookSubscription.objects.filter(pk=subscription.pk, leased_by=worker).update(
-        active=False, paused_reason=reason[:500], next_attempt_at=None
-    )
+def _back_off(subscription_id: int, worker: str) -> None:
+    """After an error of ours: try the subscription again later, as after a failed delivery."""
+    subscription = WebhookSubscription.objects.filter(pk=subscription_id, leased_by=worker).first()
+    if subscription is not None:
+        _failed(subscription, worker, subscription.failures + 1)
 
 
 def _hours(span: timedelta) -> str:

@@ -47,6 +47,8 @@ def test_retries_are_jittered_but_never_immediate():
         ("100.64.0.1", "non-public"),  # carrier-grade NAT
         ("224.0.0.1", "multicast"),
         ("0.0.0.0", "unspecified"),  # noqa: S104 - an address refused, not a server bound
+        ("2002:7f00:1::", "127.0.0.1, a loopback"),  # 6to4
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "127.0.0.1, a loopback"),  # Teredo
         ("8.8.8.8", None),
         ("2606:4700:4700::1111", None),
     ],

@@ -20,6 +20,7 @@ from annotations.services.reviews import annotation_approve, annotation_reopen
 from annotations.services.webhooks import (
     _claim,
     deliver_due,
+    send,
     webhook_replay,
     webhook_subscribe,
     webhook_update,
@@ -288,3 +289,76 @@ def test_a_subscription_leased_to_one_worker_is_not_delivered_by_another(admin_u
     # Once the lease has run out (its worker died), another worker takes over.
     WebhookSubscription.objects.update(leased_until=timezone.now() - timedelta(seconds=1))
     assert deliver_due(worker="w2") == 1
+
+
+def test_a_receiver_that_drips_its_answer_is_cut_off_at_the_deadline(admin_user, reviewer, claims, receiver, settings):
+    """Each byte comes well within the socket's timeout, but the delivery's deadline holds: the
+    worker moves on after it (the status line, a 200, had come: delivered)."""
+    settings.WEBHOOK_TIMEOUT_SECONDS = 0.5
+    subscribe(admin_user, receiver)
+    receiver.default, receiver.drip = 200, 0.05  # a 200 with 1,000 bytes: 50 s
+    annotation_approve(actor=reviewer, annotation_id=claims[0].pk)
+    assert deliver_due(worker="w1") == 1
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status_code == 200 and delivery.duration_ms < 1500
+
+
+def test_a_worker_that_lost_its_lease_mid_batch_stops(admin_user, reviewer, claims, receiver):
+    subscribe(admin_user, receiver)
+    for claim in claims:
+        annotation_approve(actor=reviewer, annotation_id=claim.pk)
+
+    def send_then_lose_the_lease(url, body, headers):
+        WebhookSubscription.objects.update(leased_by="w2")  # its lease ran out; w2 took over
+        return send(url, body, headers)
+
+    assert deliver_due(worker="w1", sender=send_then_lose_the_lease) == 0
+    assert len(receiver.requests) == 1  # not the rest of the batch beside w2
+    assert WebhookSubscription.objects.get().position < Change.objects.order_by("id").first().id  # w2 redelivers
+
+
+def test_a_replay_during_a_batch_is_not_overwritten(admin_user, reviewer, claims, receiver):
+    subscribed = subscribe(admin_user, receiver)
+    start = subscribed.subscription.position
+    for claim in claims:
+        annotation_approve(actor=reviewer, annotation_id=claim.pk)
+    first = Change.objects.order_by("id").first().id
+    replayed = []
+
+    def send_and_replay_once(url, body, headers):
+        answer = send(url, body, headers)
+        if not replayed:
+            replayed.append(
+                webhook_replay(actor=admin_user, subscription_id=subscribed.subscription.pk, after=str(start))
+            )
+        return answer
+
+    deliver_due(worker="w1", sender=send_and_replay_once)
+    ids = [int(r.headers["webhook-id"]) for r in receiver.requests]
+    assert ids == [first, first, first + 1, first + 2]  # the replay began again at the first change
+
+
+def test_an_error_of_ours_backs_one_subscription_off_and_the_others_go_on(admin_user, reviewer, claims, receiver):
+    broken = subscribe(admin_user, receiver)
+    subscribe(admin_user, receiver)
+    annotation_approve(actor=reviewer, annotation_id=claims[0].pk)
+
+    def fail_for_the_first(url, body, headers):
+        if (
+            Webhook(broken.secret).sign(headers["webhook-id"], timezone.now(), body.decode())
+            == headers["webhook-signature"]
+        ):
+            raise RuntimeError("a bug of ours")
+        return send(url, body, headers)
+
+    assert deliver_due(worker="w1", sender=fail_for_the_first) == 1
+    stuck = WebhookSubscription.objects.get(pk=broken.subscription.pk)
+    assert stuck.active and stuck.failures == 1 and stuck.next_attempt_at > timezone.now()
+
+
+def test_a_subscription_another_worker_just_failed_is_not_claimed_before_its_retry(
+    admin_user, reviewer, claims, receiver
+):
+    subscribed = subscribe(admin_user, receiver)
+    WebhookSubscription.objects.update(next_attempt_at=timezone.now() + timedelta(minutes=5))
+    assert not _claim(subscribed.subscription.pk, "w2", timezone.now())

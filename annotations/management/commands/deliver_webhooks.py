@@ -66,15 +66,14 @@ class Command(BaseCommand):
                         if pruned := prune_changes():
                             logger.info("Pruned %d changes older than the retention.", pruned)
                     delivered += deliver_due(worker=worker, should_stop=stop.is_set)
+                    if once:
+                        break
+                    _wait(stop, listener, poll)
                 except (OperationalError, InterfaceError) as exc:
                     logger.warning("The database did not answer (%s); trying again shortly.", exc)
                     close_old_connections()
                     connection.close()
                     stop.wait(2.0)
-                    continue
-                if once:
-                    break
-                _wait(stop, listener, poll)
         finally:
             if listener:
                 listener.close()
