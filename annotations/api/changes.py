@@ -40,7 +40,9 @@ _PARAMETERS = [
         "after",
         str,
         description="A cursor: a change's `cursor`, a page's `next`, or an export's `Copydesk-Cursor` header. "
-        "Without it, the feed starts at its oldest change kept.",
+        "Without it, the feed starts at its oldest change kept: a mirror built from there is whole only while "
+        "nothing has been pruned, so a new client starts from an export and its cursor. A cursor older than "
+        "the changes kept is a 410.",
     ),
     OpenApiParameter("limit", int, description=f"Changes per page (default {LIMIT_DEFAULT}, at most {LIMIT_MAX})."),
     *(

@@ -99,9 +99,7 @@ def publish(entries: Iterable[Entry | None]) -> list[Change]:
         return []
     if not connection.in_atomic_block:
         raise RuntimeError("publish() writes in the transaction of the change it tells of")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEED_LOCK])
+    _lock_feed()
     with_record = [e.annotation_id for e in entries if e.type != ChangeType.WITHDRAWN]
     exported = {}
     if with_record:
@@ -137,10 +135,19 @@ def publish(entries: Iterable[Entry | None]) -> list[Change]:
     return changes
 
 
+def _lock_feed() -> None:
+    """Take the feed's lock until the transaction ends (PostgreSQL; SQLite has one writer anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEED_LOCK])
+
+
 def publish_approved_as_loaded() -> int:
     """`annotation.approved` for each approved annotation that has no change yet: annotations
     loaded from a fixture (load_demo) or stored before the feed existed. Returns how many."""
     with transaction.atomic():
+        # The lock first: no approval can be reopened or deleted between the list and the write.
+        _lock_feed()
         told = Change.objects.values("annotation_id")
         untold = Annotation.objects.filter(status=Status.APPROVED).exclude(pk__in=told).order_by("id")
         return len(publish(Entry(ChangeType.APPROVED, annotation) for annotation in untold))

@@ -114,7 +114,11 @@ class _Listener:
 
     def notified(self, timeout: float) -> bool:
         try:
-            return any(True for _ in self.conn.notifies(timeout=timeout, stop_after=1))
+            if not any(True for _ in self.conn.notifies(timeout=timeout, stop_after=1)):
+                return False
+            for _ in self.conn.notifies(timeout=0):  # the others already queued: one look serves them all
+                pass
+            return True
         except psycopg.Error as exc:
             # The server restarted, say: wake (a look at the feed misses nothing) and listen again.
             logger.warning("The LISTEN connection was lost (%s); reconnecting.", exc)

@@ -57,9 +57,9 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             call_command("loaddata", *(str(FIXTURES_DIR / name) for name in FIXTURE_FILES), verbosity=0)
-            publish_approved_as_loaded()  # the fixture's approved annotations, into the change feed
             users = list(get_user_model().objects.filter(username__in=usernames).order_by("id"))
             tokens = {user.username: Token.objects.get_or_create(user=user)[0].key for user in users}
+            publish_approved_as_loaded()  # the fixture's approved annotations, into the change feed (last)
 
         self._report(users, tokens, port)
 
