@@ -92,3 +92,12 @@ def test_a_user_without_a_role_is_not_told_about_the_api(make_user, django_user_
     django_user_model.objects.create_user("nobody", password="nobody")
     html = sign_in(Client(), "nobody", "nobody").content.decode()
     assert "correct username and password" in html and "/api/docs/" not in html
+
+
+def test_a_username_once_given_cannot_be_changed_on_the_desk(browser_for, admin_user, annotator):
+    """Records name people by username: a rename would change them without telling the feed."""
+    page = browser_for(admin_user).get(f"/admin/auth/user/{annotator.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="username"' not in page.content.decode()
+    added = browser_for(admin_user).get("/admin/auth/user/add/")
+    assert 'name="username"' in added.content.decode()
