@@ -44,15 +44,16 @@ def sequence_of(cursor: str) -> int:
 
 
 # Webhook retries: exponential from RETRY_FIRST, doubling up to RETRY_LONGEST between
-# attempts, each drawn with "full jitter" (uniformly up to the bound, AWS Architecture
-# Blog, "Exponential Backoff And Jitter") so that a receiver that comes back is not hit by
-# every subscription at once. A subscription failing longer than the horizon is paused.
+# attempts, each drawn with "equal jitter" (half the bound, plus up to half again at random:
+# AWS Architecture Blog, "Exponential Backoff And Jitter") so that a receiver that comes back
+# is not hit by every subscription at once, yet never waits more than RETRY_LONGEST for its
+# next attempt (with a one-hour cap, a receiver back after ten minutes waited eleven more:
+# BENCHMARKS.md). A subscription failing longer than the horizon (a setting) is paused.
 RETRY_FIRST = timedelta(seconds=5)
-RETRY_LONGEST = timedelta(hours=1)
+RETRY_LONGEST = timedelta(minutes=5)
 
 
 def retry_delay(failures: int, *, draw=random.random) -> timedelta:
     """How long to wait before the next attempt after `failures` failures in a row (1 or more)."""
     bound = min(RETRY_FIRST * 2 ** min(failures - 1, 30), RETRY_LONGEST)
-    # At least a second: a receiver that is down is not retried in a tight loop.
-    return max(bound * draw(), timedelta(seconds=1))
+    return bound / 2 + bound / 2 * draw()

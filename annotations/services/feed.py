@@ -41,6 +41,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from annotations.domain.feed import ChangeType, WithdrawalReason
@@ -142,15 +143,21 @@ def _lock_feed() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEED_LOCK])
 
 
-def publish_approved_as_loaded() -> int:
+def publish_approved_as_loaded(*, batch: int = 5000) -> int:
     """`annotation.approved` for each approved annotation that has no change yet: annotations
-    loaded from a fixture (load_demo) or stored before the feed existed. Returns how many."""
+    loaded from a fixture (load_demo) or stored before the feed existed. Returns how many.
+    A batch at a time (memory stays flat at a million), all in one transaction."""
+    told = Change.objects.filter(annotation_id=OuterRef("pk"))
+    published = 0
     with transaction.atomic():
         # The lock first: no approval can be reopened or deleted between the list and the write.
         _lock_feed()
-        told = Change.objects.values("annotation_id")
-        untold = Annotation.objects.filter(status=Status.APPROVED).exclude(pk__in=told).order_by("id")
-        return len(publish(Entry(ChangeType.APPROVED, annotation) for annotation in untold))
+        untold = Annotation.objects.filter(status=Status.APPROVED).exclude(Exists(told)).order_by("id")
+        ids = list(untold.values_list("id", flat=True))
+        for start in range(0, len(ids), batch):
+            chunk = Annotation.objects.filter(pk__in=ids[start : start + batch]).order_by("id")
+            published += len(publish(Entry(ChangeType.APPROVED, annotation) for annotation in chunk))
+    return published
 
 
 def retention() -> timedelta:

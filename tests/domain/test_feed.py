@@ -18,18 +18,18 @@ def test_what_is_not_a_cursor_is_refused(cursor):
         sequence_of(cursor)
 
 
-def test_retries_wait_twice_as_long_each_time_up_to_an_hour():
+def test_retries_wait_twice_as_long_each_time_up_to_five_minutes():
     longest = [retry_delay(failures, draw=lambda: 1.0) for failures in range(1, 14)]
     assert longest[:4] == [timedelta(seconds=s) for s in (5, 10, 20, 40)]
-    assert longest[-1] == RETRY_LONGEST == max(longest)
+    assert longest[-1] == RETRY_LONGEST == max(longest) == timedelta(minutes=5)
     assert retry_delay(10_000, draw=lambda: 1.0) == RETRY_LONGEST  # no overflow, however many
 
 
-def test_retries_are_jittered_but_never_immediate():
-    assert retry_delay(3, draw=lambda: 0.5) == timedelta(seconds=10)
-    assert retry_delay(3, draw=lambda: 0.0) == timedelta(seconds=1)
+def test_retries_are_jittered_within_the_upper_half_of_their_bound():
+    assert retry_delay(3, draw=lambda: 0.0) == timedelta(seconds=10)
+    assert retry_delay(3, draw=lambda: 0.5) == timedelta(seconds=15)
     drawn = {retry_delay(6) for _ in range(50)}
-    assert len(drawn) > 40 and all(timedelta(seconds=1) <= d <= timedelta(seconds=160) for d in drawn)
+    assert len(drawn) > 40 and all(timedelta(seconds=80) <= d <= timedelta(seconds=160) for d in drawn)
 
 
 @pytest.mark.parametrize(
