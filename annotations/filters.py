@@ -14,7 +14,7 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from annotations.models import Annotation, Article, ArtifactType, Change, EntityType, Kind, Status
+from annotations.models import Annotation, Article, ArtifactType, Change, EntityType, Kind, Rating, Severity, Status
 from annotations.query.windows import window_order
 
 
@@ -112,6 +112,8 @@ class AnnotationFilter(django_filters.FilterSet):
     )
     entity_type = ChoicesFilter(choices=EntityType.choices)
     artifact_type = ChoicesFilter(choices=ArtifactType.choices)
+    severity = ChoicesFilter(choices=Severity.choices, help_text="A translation artifact's MQM severity.")
+    rating = ChoicesFilter(choices=Rating.choices, help_text="A claim's fact-check verdict.")
     created_by = UsernameFilter(field_name="created_by", help_text="Username of the author.")
     reviewed_by = UsernameFilter(field_name="reviewed_by", help_text="Username of the reviewer.")
     source = MultiValueCharFilter(field_name="article__source", help_text="The article's source.")

@@ -11,7 +11,7 @@ import re
 from rest_framework import serializers
 
 from annotations.domain.records import READ_ONLY_FIELDS
-from annotations.models import Article, ArtifactType, EntityType, Kind
+from annotations.models import Article, ArtifactType, EntityType, Kind, Rating, Severity
 from annotations.models.articles import language_tag
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -99,7 +99,21 @@ class AnnotationWriteSerializer(StrictFieldsMixin, serializers.Serializer):
     suggested_correction = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, trim_whitespace=False
     )
+    severity = serializers.ChoiceField(
+        choices=Severity.choices,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="A translation artifact's MQM severity (minor when not given).",
+    )
     claimant = serializers.CharField(max_length=500, required=False, allow_null=True, allow_blank=True)
+    rating = serializers.ChoiceField(
+        choices=Rating.choices, required=False, allow_null=True, allow_blank=True, help_text="A claim's verdict."
+    )
+    rating_explanation = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, trim_whitespace=False, help_text="Why the claim has it."
+    )
+    claim_date = serializers.DateField(required=False, allow_null=True, help_text="When the claim was made.")
     note = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
     revision = serializers.IntegerField(
         min_value=1,

@@ -46,15 +46,50 @@ class ArtifactType(LabelledEnum):
     ENCODING = "encoding", "Encoding (garbled characters)"
 
 
+class Rating(LabelledEnum):
+    """A fact-checker's verdict on a claim, from true to false (ClaimReview's reviewRating)."""
+
+    TRUE = "true", "True"
+    MOSTLY_TRUE = "mostly_true", "Mostly true"
+    MIXED = "mixed", "Mixed"
+    MOSTLY_FALSE = "mostly_false", "Mostly false"
+    FALSE = "false", "False"
+    UNVERIFIABLE = "unverifiable", "Unverifiable"
+
+
+class Severity(LabelledEnum):
+    """An error's severity as MQM grades it (its penalty weights are settings)."""
+
+    MINOR = "minor", "Minor"
+    MAJOR = "major", "Major"
+    CRITICAL = "critical", "Critical"
+
+
 # Which optional attributes belong to which kind, and which one each kind requires.
 # The database's check constraints say the same (models/annotations.py).
 KIND_FIELDS: dict[str, set[str]] = {
-    Kind.CLAIM: {"claimant"},
+    Kind.CLAIM: {"claimant", "rating", "rating_explanation", "claim_date"},
     Kind.ENTITY: {"entity_type"},
-    Kind.TRANSLATION_ARTIFACT: {"artifact_type", "suggested_correction"},
+    Kind.TRANSLATION_ARTIFACT: {"artifact_type", "suggested_correction", "severity"},
 }
 KIND_REQUIRED: dict[str, str] = {Kind.ENTITY: "entity_type", Kind.TRANSLATION_ARTIFACT: "artifact_type"}
 KIND_SPECIFIC_FIELDS = sorted(set().union(*KIND_FIELDS.values()))
+# What a kind-specific field holds when not given: a translation artifact is a minor error
+# until someone grades it; the rest are empty ('' in the table, null in records; a date: None).
+KIND_DEFAULTS: dict[str, dict[str, object]] = {Kind.TRANSLATION_ARTIFACT: {"severity": Severity.MINOR}}
+EMPTY_VALUES: dict[str, object] = {"claim_date": None}
+
+
+def kind_field_values(kind: str, given: dict) -> dict:
+    """Every kind-specific field's value for an annotation of `kind`: what was given (None and
+    '' meaning "none"), else the kind's default, else empty."""
+    values = {}
+    for field in KIND_SPECIFIC_FIELDS:
+        value = given.get(field)
+        if value in (None, ""):
+            value = KIND_DEFAULTS.get(kind, {}).get(field, EMPTY_VALUES.get(field, ""))
+        values[field] = value
+    return values
 
 
 def check_kind_fields(kind: str, values: dict) -> None:

@@ -19,7 +19,11 @@ ANNOTATION_FIELDS = (
     "entity_type",
     "artifact_type",
     "suggested_correction",
+    "severity",  # a translation artifact's, MQM's: minor, major or critical
     "claimant",
+    "rating",  # a claim's, as a fact-checker rated it
+    "rating_explanation",
+    "claim_date",  # when the claim was made
     "note",
     "status",
     "created_by",
@@ -48,7 +52,7 @@ WRITABLE_FIELDS = tuple(field for field in ANNOTATION_FIELDS if field not in REA
 # What an edit may change: everything written but the article.
 EDITABLE_FIELDS = frozenset(WRITABLE_FIELDS) - {"article"}
 # Type columns hold '' for "none" (see models/annotations.py); records say null.
-NULL_WHEN_EMPTY = frozenset({"entity_type", "artifact_type"})
+NULL_WHEN_EMPTY = frozenset({"entity_type", "artifact_type", "severity", "rating"})
 # Users are shown by username.
 USER_FIELDS = frozenset({"created_by", "reviewed_by"})
 
@@ -57,6 +61,7 @@ ARTICLE_FIELDS_IN_EXPORTS = ("article_title", "source", "url", "published_at")
 CONTEXT_FIELDS = ("prefix", "suffix")
 EXPORT_FIELDS = (*ANNOTATION_FIELDS, *ARTICLE_FIELDS_IN_EXPORTS, *CONTEXT_FIELDS)
 DATETIME_FIELDS = frozenset({"created_at", "updated_at", "reviewed_at", "published_at"})
+DATE_FIELDS = frozenset({"claim_date"})
 
 # What the last line of a JSONL or CSV export says when asked to end with a marker.
 END_MARKER = "copydesk_end_of_export"

@@ -2,7 +2,17 @@
 
 from .annotations import DUPLICATE_SPAN_MESSAGE, Annotation
 from .articles import Article, ArticleRevision
-from .choices import ArtifactType, ChangeType, EntityType, HistoryAction, Kind, Status, WithdrawalReason
+from .choices import (
+    ArtifactType,
+    ChangeType,
+    EntityType,
+    HistoryAction,
+    Kind,
+    Rating,
+    Severity,
+    Status,
+    WithdrawalReason,
+)
 from .feed import Change, FeedHorizon, WebhookDelivery, WebhookSubscription
 from .history import AnnotationEvent, DeletedAnnotation
 
@@ -20,6 +30,8 @@ __all__ = [
     "FeedHorizon",
     "HistoryAction",
     "Kind",
+    "Rating",
+    "Severity",
     "Status",
     "WebhookDelivery",
     "WebhookSubscription",

@@ -17,7 +17,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from .articles import Article
-from .choices import ArtifactType, EntityType, Kind, Status
+from .choices import ArtifactType, EntityType, Kind, Rating, Severity, Status
 
 DUPLICATE_SPAN_MESSAGE = "This article already has an annotation of this kind and type on this span."
 
@@ -35,7 +35,13 @@ class Annotation(models.Model):
     entity_type = models.CharField(max_length=16, choices=EntityType.choices, blank=True, default="")
     artifact_type = models.CharField(max_length=32, choices=ArtifactType.choices, blank=True, default="")
     suggested_correction = models.TextField(blank=True, default="")
+    # A translation artifact's MQM severity (services set "minor" when none is given).
+    severity = models.CharField(max_length=16, choices=Severity.choices, blank=True, default="")
     claimant = models.CharField(max_length=500, blank=True, default="")
+    # A claim's fact-check: the verdict, why, and when the claim was made.
+    rating = models.CharField(max_length=16, choices=Rating.choices, blank=True, default="")
+    rating_explanation = models.TextField(blank=True, default="")
+    claim_date = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True, default="")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, editable=False)
     created_by = models.ForeignKey(
@@ -101,6 +107,15 @@ class Annotation(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(kind=Kind.CLAIM) | Q(claimant=""), name="annotation_claimant_only_on_claims"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=Kind.CLAIM) | (Q(rating="") & Q(rating_explanation="") & Q(claim_date__isnull=True)),
+                name="annotation_fact_check_only_on_claims",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=Kind.TRANSLATION_ARTIFACT) & Q(severity__in=Severity.values))
+                | (~Q(kind=Kind.TRANSLATION_ARTIFACT) & Q(severity="")),
+                name="annotation_severity_iff_artifact",
             ),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="annotation_status_known"),
             # Orphaned annotations keep offsets into an older revision: they collide with nothing.

@@ -15,6 +15,8 @@ def as_choices(enum: type[LabelledEnum]) -> type[models.TextChoices]:
 Kind = as_choices(kinds.Kind)
 EntityType = as_choices(kinds.EntityType)
 ArtifactType = as_choices(kinds.ArtifactType)
+Rating = as_choices(kinds.Rating)
+Severity = as_choices(kinds.Severity)
 Status = as_choices(transitions.Status)
 HistoryAction = as_choices(transitions.HistoryAction)
 ChangeType = as_choices(feed.ChangeType)

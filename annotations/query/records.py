@@ -9,7 +9,14 @@ from django.db import models
 from django.db.models import F, Func, QuerySet, Value
 from django.db.models.functions import NullIf
 
-from annotations.domain.records import DATETIME_FIELDS, EXPORT_FIELDS, NULL_WHEN_EMPTY, USER_FIELDS, api_datetime
+from annotations.domain.records import (
+    DATE_FIELDS,
+    DATETIME_FIELDS,
+    EXPORT_FIELDS,
+    NULL_WHEN_EMPTY,
+    USER_FIELDS,
+    api_datetime,
+)
 
 # Record fields read from a column of another name: the article's id, and the article's own fields.
 _COLUMNS = {
@@ -44,6 +51,8 @@ def record_of(row: tuple) -> dict:
     record = dict(zip(EXPORT_FIELDS, row, strict=True))
     for field in DATETIME_FIELDS:
         record[field] = api_datetime(record[field])
+    for field in DATE_FIELDS:
+        record[field] = record[field] and record[field].isoformat()
     return record
 
 

@@ -1,11 +1,13 @@
 """Creating, editing and deleting annotations; the reviews are in reviews.py."""
 
+from datetime import date
+
 from django.core import serializers
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from annotations.domain.errors import Conflict, DomainError, InvalidInput, Missing, NotAllowed
-from annotations.domain.kinds import KIND_SPECIFIC_FIELDS, check_kind_fields
+from annotations.domain.kinds import KIND_SPECIFIC_FIELDS, check_kind_fields, kind_field_values
 from annotations.domain.records import EDITABLE_FIELDS, WRITABLE_FIELDS
 from annotations.domain.roles import Role
 from annotations.domain.spans import span_fields
@@ -123,20 +125,29 @@ def annotation_create(
     entity_type: str | None = None,
     artifact_type: str | None = None,
     suggested_correction: str | None = None,
+    severity: str | None = None,
     claimant: str | None = None,
+    rating: str | None = None,
+    rating_explanation: str | None = None,
+    claim_date: date | None = None,
     note: str | None = None,
     revision: int | None = None,
 ) -> Annotation:
     """Create a pending annotation on the article's current body (`revision`, when given, must
     be the current one: offsets taken from an older body are refused, not misplaced)."""
     require_role(actor, Role.ANNOTATOR, "create annotations")
-    values = {
-        "entity_type": entity_type or "",
-        "artifact_type": artifact_type or "",
-        "suggested_correction": suggested_correction or "",
-        "claimant": claimant or "",
+    given = {
+        "entity_type": entity_type,
+        "artifact_type": artifact_type,
+        "suggested_correction": suggested_correction,
+        "severity": severity,
+        "claimant": claimant,
+        "rating": rating,
+        "rating_explanation": rating_explanation,
+        "claim_date": claim_date,
     }
-    check_kind_fields(kind, values)
+    check_kind_fields(kind, given)
+    values = kind_field_values(kind, given)
     with transaction.atomic():
         article = lock_article(article.pk, revision=revision)
         span = span_fields(article.body, start=start, end=end, quote=quote)
@@ -215,10 +226,16 @@ def annotation_update(*, actor, annotation_id: int, revision: int | None = None,
             for field, value in span.items():
                 setattr(annotation, field, value)
             annotation.revision = article.revision
-        for field in ("kind", "note", *KIND_SPECIFIC_FIELDS):
+        for field in ("kind", "note"):
             if field in changes:
                 setattr(annotation, field, changes[field] or "")
-        check_kind_fields(annotation.kind, {f: getattr(annotation, f) for f in KIND_SPECIFIC_FIELDS})
+        kind_fields = {f: getattr(annotation, f) for f in KIND_SPECIFIC_FIELDS}
+        if "kind" in changes:
+            kind_fields["severity"] = ""  # a default, not a choice: the new kind's default applies
+        kind_fields.update({f: changes[f] for f in KIND_SPECIFIC_FIELDS if f in changes})
+        check_kind_fields(annotation.kind, kind_fields)
+        for field, value in kind_field_values(annotation.kind, kind_fields).items():
+            setattr(annotation, field, value)
         changed = _changes(stored, _content(annotation))
         if not changed and not orphaned:
             return annotation  # nothing changed: no new version, no event, the review stands
@@ -230,8 +247,10 @@ def annotation_update(*, actor, annotation_id: int, revision: int | None = None,
 
 
 def _content(annotation: Annotation) -> dict:
-    """What an edit can change, in the record's order (the context follows the span)."""
-    return {field: getattr(annotation, field) for field in (*EDITABLE_IN_ORDER, "prefix", "suffix")}
+    """What an edit can change, in the record's order (the context follows the span); dates as
+    ISO text, as an event's JSON keeps them."""
+    content = {field: getattr(annotation, field) for field in (*EDITABLE_IN_ORDER, "prefix", "suffix")}
+    return {field: value.isoformat() if isinstance(value, date) else value for field, value in content.items()}
 
 
 def _changes(before: dict, after: dict) -> dict:

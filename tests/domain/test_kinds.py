@@ -3,7 +3,15 @@
 import pytest
 
 from annotations.domain.errors import InvalidInput
-from annotations.domain.kinds import KIND_FIELDS, KIND_REQUIRED, ArtifactType, EntityType, Kind, check_kind_fields
+from annotations.domain.kinds import (
+    KIND_FIELDS,
+    KIND_REQUIRED,
+    ArtifactType,
+    EntityType,
+    Kind,
+    check_kind_fields,
+    kind_field_values,
+)
 
 
 def refusal(kind: str, **values) -> dict[str, list[str]]:
@@ -15,9 +23,9 @@ def refusal(kind: str, **values) -> dict[str, list[str]]:
 def test_every_kind_has_its_fields_and_only_entities_and_artifacts_need_a_type():
     assert set(KIND_FIELDS) == set(Kind)
     assert {
-        Kind.CLAIM: {"claimant"},
+        Kind.CLAIM: {"claimant", "rating", "rating_explanation", "claim_date"},
         Kind.ENTITY: {"entity_type"},
-        Kind.TRANSLATION_ARTIFACT: {"artifact_type", "suggested_correction"},
+        Kind.TRANSLATION_ARTIFACT: {"artifact_type", "suggested_correction", "severity"},
     } == KIND_FIELDS
     assert KIND_REQUIRED == {Kind.ENTITY: "entity_type", Kind.TRANSLATION_ARTIFACT: "artifact_type"}
 
@@ -58,3 +66,10 @@ def test_types_carry_their_labels():
         "Boilerplate (not the article)",
     )
     assert [kind.value for kind in Kind] == ["claim", "entity", "translation_artifact"]
+
+
+def test_an_artifact_is_minor_until_graded_and_other_kinds_hold_no_severity():
+    assert kind_field_values(Kind.TRANSLATION_ARTIFACT, {"artifact_type": "grammar"})["severity"] == "minor"
+    assert kind_field_values(Kind.TRANSLATION_ARTIFACT, {"severity": "critical"})["severity"] == "critical"
+    claim = kind_field_values(Kind.CLAIM, {"rating": "false", "severity": None})
+    assert (claim["severity"], claim["rating"], claim["claim_date"], claim["claimant"]) == ("", "false", None, "")

@@ -6,9 +6,25 @@ from operator import attrgetter
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotations.domain.records import ANNOTATION_FIELDS, DATETIME_FIELDS, NULL_WHEN_EMPTY, USER_FIELDS, api_datetime
+from annotations.domain.records import (
+    ANNOTATION_FIELDS,
+    DATE_FIELDS,
+    DATETIME_FIELDS,
+    NULL_WHEN_EMPTY,
+    USER_FIELDS,
+    api_datetime,
+)
 from annotations.domain.transitions import REANCHORING_ACTIONS
-from annotations.models import Annotation, AnnotationEvent, ArtifactType, EntityType, HistoryAction, Status
+from annotations.models import (
+    Annotation,
+    AnnotationEvent,
+    ArtifactType,
+    EntityType,
+    HistoryAction,
+    Rating,
+    Severity,
+    Status,
+)
 
 
 def _reader(name: str) -> Callable[[Annotation], object]:
@@ -21,6 +37,8 @@ def _reader(name: str) -> Callable[[Annotation], object]:
         return lambda annotation: getattr(annotation, name) or None
     if name in DATETIME_FIELDS:
         return lambda annotation: api_datetime(getattr(annotation, name))
+    if name in DATE_FIELDS:
+        return lambda annotation: day.isoformat() if (day := getattr(annotation, name)) else None
     return attrgetter(name)
 
 
@@ -30,6 +48,8 @@ _READERS = {name: _reader(name) for name in ANNOTATION_FIELDS}
 class AnnotationSerializer(serializers.ModelSerializer):
     entity_type = serializers.SerializerMethodField()
     artifact_type = serializers.SerializerMethodField()
+    severity = serializers.SerializerMethodField()
+    rating = serializers.SerializerMethodField()
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
@@ -45,6 +65,16 @@ class AnnotationSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=ArtifactType.choices, allow_null=True))
     def get_artifact_type(self, annotation) -> str | None:
         return annotation.artifact_type or None
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=Severity.choices, allow_null=True, help_text="A translation artifact's (MQM).")
+    )
+    def get_severity(self, annotation) -> str | None:
+        return annotation.severity or None
+
+    @extend_schema_field(serializers.ChoiceField(choices=Rating.choices, allow_null=True, help_text="A claim's."))
+    def get_rating(self, annotation) -> str | None:
+        return annotation.rating or None
 
     def to_representation(self, annotation) -> dict:
         """The fields above, each read by its getter: DRF's field-by-field rendering cost

@@ -23,7 +23,7 @@ from annotations.domain.roles import Role
 from annotations.domain.spans import occurrences, span_context
 from annotations.domain.transitions import BY_ACTION, HistoryAction, Status
 from annotations.interchange.articles import parse_file
-from annotations.models import ArtifactType, EntityType, Kind
+from annotations.models import ArtifactType, EntityType, Kind, Severity
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
@@ -165,6 +165,8 @@ def _check_types(item: dict) -> None:
         raise SpecError(f"unknown entity_type {item['entity_type']!r}")
     if item["kind"] == Kind.TRANSLATION_ARTIFACT and item["artifact_type"] not in ArtifactType.values:
         raise SpecError(f"unknown artifact_type {item['artifact_type']!r}")
+    if item["kind"] == Kind.TRANSLATION_ARTIFACT and item["severity"] not in Severity.values:
+        raise SpecError(f"unknown severity {item['severity']!r}")
 
 
 def _annotation_records(
@@ -216,6 +218,7 @@ def _annotation_records(
             "entity_type": item.get("entity_type", ""),
             "artifact_type": item.get("artifact_type", ""),
             "suggested_correction": item.get("correction", ""),
+            "severity": item.get("severity", ""),
             "claimant": item.get("claimant", ""),
             "note": item["note"],
             "status": status,

@@ -36,6 +36,8 @@ from annotations.models import (
     EntityType,
     HistoryAction,
     Kind,
+    Rating,
+    Severity,
     Status,
 )
 from annotations.services.users import sync_role_groups
@@ -164,6 +166,7 @@ REVIEW_COMMENTS_REJECTED = ["Span too wide.", "Wrong type, see guide §3", "Not 
 # (kind, share), (status, share): most annotations end up approved.
 KIND_WEIGHTS = ([Kind.CLAIM, Kind.ENTITY, Kind.TRANSLATION_ARTIFACT], [40, 40, 20])
 STATUS_WEIGHTS = ([Status.APPROVED, Status.PENDING, Status.REJECTED], [75, 15, 10])
+SEVERITY_WEIGHTS = ([Severity.MINOR, Severity.MAJOR, Severity.CRITICAL], [70, 25, 5])
 ANNOTATIONS_PER_ARTICLE = 400
 BATCH = 5000  # rows per INSERT batch off PostgreSQL
 
@@ -319,7 +322,11 @@ def _annotation(rng, annotation_id, article, span, created, annotators, reviewer
         entity_type,
         artifact_type,
         rng.choice(CORRECTIONS) if kind == Kind.TRANSLATION_ARTIFACT else "",
+        rng.choices(*SEVERITY_WEIGHTS)[0] if kind == Kind.TRANSLATION_ARTIFACT else "",
         rng.choice(CLAIMANTS) if kind == Kind.CLAIM else "",
+        rng.choice(Rating.values) if kind == Kind.CLAIM and rng.random() < 0.5 else "",  # half the claims rated
+        "",  # rating_explanation
+        None,  # claim_date
         rng.choice(NOTES),
         status,
         rng.choice(annotators),
