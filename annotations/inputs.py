@@ -145,3 +145,10 @@ class ReviewSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class RejectSerializer(ReviewSerializer):
     comment = serializers.CharField(trim_whitespace=False, help_text="Required: why the annotation is rejected.")
+
+
+class LinkSerializer(StrictFieldsMixin, serializers.Serializer):
+    to = serializers.IntegerField(min_value=1, help_text="The id of a claim that states the same thing.")
+
+    class Meta:
+        known_read_only = ()

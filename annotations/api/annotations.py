@@ -1,21 +1,30 @@
 """/api/annotations/: list (filtered), read, create, edit, delete, review, history."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from annotations.domain.errors import InvalidInput
 from annotations.domain.roles import Role
 from annotations.filters import AnnotationPageFilter
-from annotations.inputs import AnnotationUpdateSerializer, AnnotationWriteSerializer, RejectSerializer, ReviewSerializer
+from annotations.inputs import (
+    AnnotationUpdateSerializer,
+    AnnotationWriteSerializer,
+    LinkSerializer,
+    RejectSerializer,
+    ReviewSerializer,
+)
 from annotations.selectors.annotations import annotation_history, annotations_visible_to
+from annotations.selectors.claims import SIMILAR_LIMIT, similar_claims
 from annotations.services.annotations import annotation_create, annotation_delete, annotation_update
+from annotations.services.claims import claim_unlink, claims_link
 from annotations.services.reviews import annotation_approve, annotation_reject, annotation_reopen
 
 from .permissions import RolePermission
 from .schema import CONFLICT, ERRORS, NOT_FOUND
-from .serializers.annotations import AnnotationEventSerializer, AnnotationSerializer
+from .serializers.annotations import AnnotationEventSerializer, AnnotationSerializer, SimilarClaimsSerializer
 
 
 @extend_schema_view(
@@ -54,6 +63,8 @@ class AnnotationViewSet(
         "approve": Role.REVIEWER,
         "reject": Role.REVIEWER,
         "reopen": Role.REVIEWER,
+        "link": Role.ANNOTATOR,
+        "unlink": Role.ANNOTATOR,
     }
     serializer_class = AnnotationSerializer
     filterset_class = AnnotationPageFilter
@@ -125,3 +136,41 @@ class AnnotationViewSet(
     def history(self, request, pk=None):
         events = annotation_history(annotation=self.get_object())
         return Response(AnnotationEventSerializer(events, many=True).data)
+
+    @extend_schema(
+        summary="Claims in other articles that state the same thing, most similar first",
+        parameters=[
+            OpenApiParameter("limit", int, description=f"At most this many (default {SIMILAR_LIMIT}, max 50).")
+        ],
+        responses={200: SimilarClaimsSerializer, **ERRORS, **NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def similar(self, request, pk=None):
+        limit = request.query_params.get("limit", str(SIMILAR_LIMIT))
+        if not limit.isascii() or not limit.isdigit() or not 1 <= int(limit) <= 50:
+            raise InvalidInput({"limit": ["A whole number from 1 to 50."]})
+        found = similar_claims(self.get_object(), user=request.user, limit=int(limit))
+        results = [{**AnnotationSerializer(s.claim).data, "similarity": s.similarity} for s in found]
+        return Response({"count": len(results), "next": None, "previous": None, "results": results})
+
+    @extend_schema(
+        summary="Put this claim and another in one claim group (they state the same thing)",
+        request=LinkSerializer,
+        responses={200: AnnotationSerializer, **ERRORS, **NOT_FOUND, **CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def link(self, request, pk=None):
+        serializer = LinkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        annotation = claims_link(actor=request.user, annotation_id=self.get_object().pk, **serializer.validated_data)
+        return Response(AnnotationSerializer(annotation).data)
+
+    @extend_schema(
+        summary="Take this claim out of its claim group",
+        request=None,
+        responses={200: AnnotationSerializer, **ERRORS, **NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"])
+    def unlink(self, request, pk=None):
+        annotation = claim_unlink(actor=request.user, annotation_id=self.get_object().pk)
+        return Response(AnnotationSerializer(annotation).data)

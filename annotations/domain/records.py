@@ -24,6 +24,7 @@ ANNOTATION_FIELDS = (
     "rating",  # a claim's, as a fact-checker rated it
     "rating_explanation",
     "claim_date",  # when the claim was made
+    "claim_group",  # shared by claims that state the same thing (null: none)
     "note",
     "status",
     "created_by",
@@ -47,6 +48,7 @@ READ_ONLY_FIELDS = (
     "review_comment",
     "revision",
     "fixed_in_revision",
+    "claim_group",
 )
 WRITABLE_FIELDS = tuple(field for field in ANNOTATION_FIELDS if field not in READ_ONLY_FIELDS)
 # What an edit may change: everything written but the article.

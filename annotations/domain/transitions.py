@@ -28,6 +28,9 @@ class HistoryAction(LabelledEnum):
     FIXED = "fixed", "Fixed"
     FUZZY = "fuzzy", "Re-anchored, to confirm"
     ORPHANED = "orphaned", "Orphaned"
+    # A claim put in a claim group with claims that state the same thing elsewhere, or taken out.
+    LINKED = "linked", "Linked to a claim elsewhere"
+    UNLINKED = "unlinked", "Unlinked"
 
 
 REANCHORING_ACTIONS = frozenset({HistoryAction.MOVED, HistoryAction.FIXED, HistoryAction.FUZZY, HistoryAction.ORPHANED})

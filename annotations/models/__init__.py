@@ -1,6 +1,6 @@
 """Articles, their annotations and the annotations' history (import them from here)."""
 
-from .annotations import DUPLICATE_SPAN_MESSAGE, Annotation
+from .annotations import DUPLICATE_SPAN_MESSAGE, Annotation, ClaimGroup
 from .articles import Article, ArticleRevision
 from .choices import (
     ArtifactType,
@@ -25,6 +25,7 @@ __all__ = [
     "ArtifactType",
     "Change",
     "ChangeType",
+    "ClaimGroup",
     "DeletedAnnotation",
     "EntityType",
     "FeedHorizon",

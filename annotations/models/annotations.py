@@ -22,6 +22,15 @@ from .choices import ArtifactType, EntityType, Kind, Rating, Severity, Status
 DUPLICATE_SPAN_MESSAGE = "This article already has an annotation of this kind and type on this span."
 
 
+class ClaimGroup(models.Model):
+    """One claim as it appears in several articles: its members are claim annotations."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"claim group {self.pk}"
+
+
 class Annotation(models.Model):
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="annotations")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -42,6 +51,10 @@ class Annotation(models.Model):
     rating = models.CharField(max_length=16, choices=Rating.choices, blank=True, default="")
     rating_explanation = models.TextField(blank=True, default="")
     claim_date = models.DateField(null=True, blank=True)
+    # Claims that state the same thing, across articles (services/claims.py links them).
+    claim_group = models.ForeignKey(
+        "ClaimGroup", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="claims"
+    )
     note = models.TextField(blank=True, default="")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, editable=False)
     created_by = models.ForeignKey(

@@ -20,7 +20,7 @@ NOT_FOUND = {"detail": "No Annotation matches the given query."}
 
 API_FIELDS = {
     "id", "article", "kind", "start", "end", "quote", "entity_type", "artifact_type", "suggested_correction",
-    "severity", "claimant", "rating", "rating_explanation", "claim_date", "note", "status", "created_by",
+    "severity", "claimant", "rating", "rating_explanation", "claim_date", "claim_group", "note", "status", "created_by",
     "created_at", "updated_at", "reviewed_by", "reviewed_at",
     "review_comment", "revision", "fixed_in_revision",
 }  # fmt: skip

@@ -29,8 +29,8 @@ from annotations.models import (
 
 def _reader(name: str) -> Callable[[Annotation], object]:
     """How the API reads one record field off an annotation (users joined by the selector)."""
-    if name == "article":
-        return attrgetter("article_id")
+    if name in ("article", "claim_group"):
+        return attrgetter(f"{name}_id")
     if name in USER_FIELDS:
         return lambda annotation: user.username if (user := getattr(annotation, name)) else None
     if name in NULL_WHEN_EMPTY:
@@ -137,3 +137,20 @@ class AnnotationEventSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=Status.choices, allow_null=True))
     def get_from_status(self, event) -> str | None:
         return event.from_status or None
+
+
+class SimilarClaimSerializer(AnnotationSerializer):
+    """For the schema: an annotation with how alike it is (0..1, trigram similarity)."""
+
+    similarity = serializers.FloatField()
+
+    class Meta(AnnotationSerializer.Meta):
+        fields = [*AnnotationSerializer.Meta.fields, "similarity"]
+        read_only_fields = fields
+
+
+class SimilarClaimsSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = SimilarClaimSerializer(many=True)

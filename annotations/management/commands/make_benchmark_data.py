@@ -327,6 +327,7 @@ def _annotation(rng, annotation_id, article, span, created, annotators, reviewer
         rng.choice(Rating.values) if kind == Kind.CLAIM and rng.random() < 0.5 else "",  # half the claims rated
         "",  # rating_explanation
         None,  # claim_date
+        None,  # claim_group
         rng.choice(NOTES),
         status,
         rng.choice(annotators),
