@@ -226,6 +226,8 @@ def annotation_update(*, actor, annotation_id: int, revision: int | None = None,
             for field, value in span.items():
                 setattr(annotation, field, value)
             annotation.revision = article.revision
+        if changes.get("kind", annotation.kind) != annotation.kind and annotation.claim_group_id is not None:
+            raise Conflict("This claim is linked to claims elsewhere: unlink it before changing its kind.")
         for field in ("kind", "note"):
             if field in changes:
                 setattr(annotation, field, changes[field] or "")

@@ -122,3 +122,13 @@ def test_linking_approved_claims_tells_the_feed(client_for, annotator, reviewer,
     updates = Change.objects.filter(type="annotation.updated").order_by("id")
     assert {c.annotation_id for c in updates} == {claims["kyodo"].pk, claims["voi"].pk}
     assert {c.record["claim_group"] for c in updates} == {ClaimGroup.objects.get().pk}
+
+
+def test_a_linked_claim_keeps_its_kind_until_unlinked(client_for, annotator, claims):
+    client = client_for(annotator)
+    client.post(f"{URL}{claims['kyodo'].pk}/link/", {"to": claims["voi"].pk}, format="json")
+    changed = client.patch(f"{URL}{claims['kyodo'].pk}/", {"kind": "entity", "entity_type": "PERSON"}, format="json")
+    assert changed.status_code == 409 and "unlink it" in changed.json()["detail"]
+    client.post(f"{URL}{claims['kyodo'].pk}/unlink/")
+    retyped = client.patch(f"{URL}{claims['kyodo'].pk}/", {"kind": "entity", "entity_type": "PERSON"}, format="json")
+    assert retyped.status_code == 200
