@@ -130,5 +130,6 @@ def test_a_linked_claim_keeps_its_kind_until_unlinked(client_for, annotator, cla
     changed = client.patch(f"{URL}{claims['kyodo'].pk}/", {"kind": "entity", "entity_type": "PERSON"}, format="json")
     assert changed.status_code == 409 and "unlink it" in changed.json()["detail"]
     client.post(f"{URL}{claims['kyodo'].pk}/unlink/")
-    retyped = client.patch(f"{URL}{claims['kyodo'].pk}/", {"kind": "entity", "entity_type": "PERSON"}, format="json")
+    entity = {"kind": "entity", "entity_type": "PERSON", "claimant": None}
+    retyped = client.patch(f"{URL}{claims['kyodo'].pk}/", entity, format="json")
     assert retyped.status_code == 200
