@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -24,6 +25,7 @@ from django.utils.text import Truncator, capfirst, smart_split, unescape_string_
 from django.views.decorators.http import require_POST
 
 from annotations.domain.errors import DomainError
+from annotations.domain.kinds import KIND_FIELDS, KIND_SPECIFIC_FIELDS, Kind
 from annotations.domain.records import WRITABLE_FIELDS
 from annotations.domain.spans import sentence_around
 from annotations.domain.transitions import TRANSITIONS, reviews_allowed_from
@@ -112,9 +114,16 @@ class AnnotationAdmin(ReanchorQueueViews, admin.ModelAdmin):
         return annotations_visible_to(request.user).select_related("article").defer("article__body")
 
     def get_fieldsets(self, request, obj=None):
+        """The span, then each kind's own fields under its name (the page's script shows only the
+        chosen kind's; a read-only page only the annotation's own), then the rest."""
         span = ["article", "kind", "start", "end", "quote"]
-        details = [field for field in WRITABLE_FIELDS if field not in span]  # a new field lands here
-        fieldsets = [("Span", {"fields": span}), ("Type and notes", {"fields": details})]
+        kinds = [Kind(obj.kind)] if obj is not None and not self.has_change_permission(request, obj) else list(Kind)
+        fieldsets = [("Span", {"fields": span})]
+        for kind in kinds:
+            fields = [field for field in WRITABLE_FIELDS if field in KIND_FIELDS[kind]]
+            fieldsets.append((kind.label, {"fields": fields, "classes": ["desk-kind-fields", f"desk-for-{kind}"]}))
+        taken = {*span, *KIND_SPECIFIC_FIELDS}
+        fieldsets.append(("Notes", {"fields": [field for field in WRITABLE_FIELDS if field not in taken]}))
         if obj is not None:
             fieldsets.append(("Review", {"fields": self.review_fields}))
         return fieldsets
@@ -280,7 +289,15 @@ class AnnotationAdmin(ReanchorQueueViews, admin.ModelAdmin):
 
     @admin.display(description="type")
     def type(self, annotation: Annotation) -> str:
-        return annotation.get_entity_type_display() or annotation.get_artifact_type_display() or "—"
+        """The entity's or artifact's type, and the badge of a claim's rating or an artifact's severity
+        (a claim has no type: its rating stands alone); a dash when there is neither."""
+        named = annotation.get_entity_type_display() or annotation.get_artifact_type_display()
+        grade = render_to_string(GRADE_TEMPLATE, {"a": annotation})  # markup, safe as rendered
+        if not grade.strip():
+            return named or "—"
+        if not named:
+            return grade
+        return format_html('{}<span class="desk-grade">{}</span>', named, grade)
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, annotation: Annotation) -> str:
@@ -390,6 +407,7 @@ def _shortened(text: str, chars: int = 60) -> str:
     return format_html('<span title="{}">{}</span>', Truncator(text).chars(1000), Truncator(text).chars(chars))
 
 
+GRADE_TEMPLATE = "admin/annotations/annotation/grade.html"  # the same badge as on the article page
 REJECT_PAGE_SHOWS = 50  # annotations listed on the bulk rejection's page; the rest are counted
 
 

@@ -12,7 +12,7 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 
 from annotations.filters import AnnotationFilter
-from annotations.models import ArtifactType, EntityType, Kind, Status
+from annotations.models import ArtifactType, EntityType, Kind, Rating, Severity, Status
 from annotations.selectors.annotations import usernames_of
 from annotations.selectors.articles import article_column_values
 
@@ -51,6 +51,8 @@ ANNOTATION_FILTERS = [
     shared_filter("kind", "kind", lambda: Kind.choices),
     shared_filter("entity_type", "entity type", lambda: EntityType.choices),
     shared_filter("artifact_type", "artifact type", lambda: ArtifactType.choices),
+    shared_filter("severity", "severity", lambda: Severity.choices),
+    shared_filter("rating", "rating", lambda: Rating.choices),
     shared_filter("source", "article source", lambda: _as_choices(article_column_values("source"))),
     shared_filter("created_by", "author", lambda: _as_choices(usernames_of("created_by"))),
     shared_filter("reviewed_by", "reviewer", lambda: _as_choices(usernames_of("reviewed_by"))),

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from annotations.domain.errors import DomainError, InvalidInput
 from annotations.domain.records import EDITABLE_FIELDS, WRITABLE_FIELDS
 from annotations.domain.transitions import REVIEWS
-from annotations.models import Annotation, Article, ArtifactType, EntityType, Kind
+from annotations.models import Annotation, Article, ArtifactType, EntityType, Kind, Rating, Severity
 from annotations.services.annotations import annotation_create, annotation_update
 from annotations.services.articles import article_create
 
@@ -108,8 +108,16 @@ class AnnotationAdminForm(ServiceSavedForm):
         fields = list(WRITABLE_FIELDS)
         widgets = {
             "suggested_correction": forms.Textarea(attrs={"rows": 2}),
+            "rating_explanation": forms.Textarea(attrs={"rows": 3}),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and "severity" in self.fields:
+            # As on the article page: a new artifact is minor until graded (the page's script sends
+            # only the chosen kind's fields, so a claim does not send it).
+            self.fields["severity"].initial = Severity.MINOR
 
     def clean_quote(self) -> str | None:
         return self.cleaned_data["quote"] or None  # blank means "not given", not an empty quote
@@ -134,9 +142,16 @@ class DeskAnnotationForm(forms.Form):
     entity_type = forms.ChoiceField(choices=[("", "—"), *EntityType.choices], required=False)
     artifact_type = forms.ChoiceField(choices=[("", "—"), *ArtifactType.choices], required=False)
     suggested_correction = forms.CharField(required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    # Minor preselected, as the service would default it: grading up is the choice a person makes.
+    severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MINOR, required=False)
     claimant = forms.CharField(
         required=False, widget=forms.TextInput(attrs={"placeholder": "who makes the claim", "autocomplete": "off"})
     )
+    rating = forms.ChoiceField(choices=[("", "— not rated yet"), *Rating.choices], required=False)
+    rating_explanation = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2, "placeholder": "why this rating, with sources"})
+    )
+    claim_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

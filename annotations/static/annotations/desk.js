@@ -43,6 +43,24 @@
 
   placeAgain();
   articleDesk();
+  kindFieldsets();
+
+  // --- an annotation's edit and add forms: only the chosen kind's fields -------------------------------------------
+
+  // As in the article page's popup: the other kinds' fieldsets are hidden and, disabled, not sent, so that
+  // changing the kind leaves no field of the old one behind (the kind rule would refuse it).
+  function kindFieldsets() {
+    const kind = document.querySelector("#annotation_form select[name=kind]");
+    if (!kind) return;
+    const sync = () =>
+      document.querySelectorAll("#annotation_form fieldset.desk-kind-fields").forEach((fieldset) => {
+        const on = fieldset.classList.contains(`desk-for-${kind.value}`);
+        fieldset.hidden = !on;
+        fieldset.querySelectorAll("input, select, textarea").forEach((field) => (field.disabled = !on));
+      });
+    kind.addEventListener("change", sync);
+    sync();
+  }
 
   // --- placing an annotation again (the re-anchoring queue): select its text in the current body --------------
 
@@ -338,8 +356,10 @@
     const fields = popup.elements;
     const errors = popup.querySelector(".desk-popup-errors");
     const save = popup.querySelector('button[type="submit"]');
-    const typedFields = ["note", "suggested_correction", "claimant"];
-    // Kept from one annotation to the next on purpose: the kind and its type. Never a note or a correction.
+    // What a person fills in for one annotation: each starts clean (as the page sent it: no rating, a minor
+    // severity) in every new form, and closing a form with any of them changed asks first.
+    const typedFields = ["note", "suggested_correction", "severity", "claimant", "rating", "rating_explanation", "claim_date"];
+    // Kept from one annotation to the next on purpose: the kind and its type. Never a note, a rating or a severity.
     const remembered = { kind: fields.kind.value, entity_type: "", artifact_type: "" };
 
     // Only the fields of the chosen kind are shown and sent.
@@ -353,7 +373,12 @@
     fields.kind.addEventListener("change", syncKind);
     syncKind();
 
-    const typed = () => typedFields.some((name) => fields[name] && fields[name].value.trim() !== "");
+    // Changed from what the page sent: a select from its preselected option, a text from its default.
+    const changed = (field) =>
+      field instanceof HTMLSelectElement
+        ? field.selectedIndex !== Math.max(0, Array.from(field.options).findIndex((option) => option.defaultSelected))
+        : field.value.trim() !== field.defaultValue.trim();
+    const typed = () => typedFields.some((name) => fields[name] && changed(fields[name]));
     let span = null;
     const text = () => codePoints(body.textContent);
 
@@ -430,8 +455,9 @@
         event.preventDefault();
         fields.kind.value = kinds[index];
         syncKind();
-        // Then the kind's type, if it has one: its first letters pick it (the list's own type-ahead).
-        const type = popup.querySelector(`[data-for-kind="${kinds[index]}"] select`);
+        // Then the kind's type, if it has one: its first letters pick it (the list's own type-ahead). A claim's
+        // rating is not its type: that one waits to be chosen.
+        const type = popup.querySelector(`[data-for-kind="${kinds[index]}"] select[name$="_type"]`);
         (type || fields.kind).focus({ preventScroll: true });
       }
     }
