@@ -76,7 +76,10 @@ KIND_REQUIRED: dict[str, str] = {Kind.ENTITY: "entity_type", Kind.TRANSLATION_AR
 KIND_SPECIFIC_FIELDS = sorted(set().union(*KIND_FIELDS.values()))
 # What a kind-specific field holds when not given: a translation artifact is a minor error
 # until someone grades it; the rest are empty ('' in the table, null in records; a date: None).
-KIND_DEFAULTS: dict[str, dict[str, object]] = {Kind.TRANSLATION_ARTIFACT: {"severity": Severity.MINOR}}
+KIND_DEFAULTS: dict[str, dict[str, object]] = {Kind.TRANSLATION_ARTIFACT: {"severity": Severity.MINOR.value}}
+# Fields whose values are one of a set (the API and the desk check them too; the services must
+# not depend on that).
+KIND_FIELD_CHOICES: dict[str, type[LabelledEnum]] = {"rating": Rating, "severity": Severity}
 EMPTY_VALUES: dict[str, object] = {"claim_date": None}
 
 
@@ -99,6 +102,10 @@ def check_kind_fields(kind: str, values: dict) -> None:
         if values.get(field) and field not in KIND_FIELDS[kind]:
             owners = " or ".join(k for k, fields in KIND_FIELDS.items() if field in fields)
             errors[field] = [f"{field} belongs to {owners} annotations, not to {kind} annotations."]
+    for field, choices in KIND_FIELD_CHOICES.items():
+        value = values.get(field)
+        if value and value not in {member.value for member in choices} and field not in errors:
+            errors[field] = [f"{value!r} is not a {field}: one of {', '.join(member.value for member in choices)}."]
     required = KIND_REQUIRED.get(kind)
     if required and not values.get(required):
         errors[required] = [f"This field is required for {kind} annotations."]

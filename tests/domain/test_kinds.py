@@ -73,3 +73,13 @@ def test_an_artifact_is_minor_until_graded_and_other_kinds_hold_no_severity():
     assert kind_field_values(Kind.TRANSLATION_ARTIFACT, {"severity": "critical"})["severity"] == "critical"
     claim = kind_field_values(Kind.CLAIM, {"rating": "false", "severity": None})
     assert (claim["severity"], claim["rating"], claim["claim_date"], claim["claimant"]) == ("", "false", None, "")
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "value"), [("claim", "rating", "pants_on_fire"), ("translation_artifact", "severity", "fatal")]
+)
+def test_a_rating_or_severity_outside_its_choices_is_refused_by_name(kind, field, value):
+    values = {"artifact_type": "grammar"} if kind == "translation_artifact" else {}
+    with pytest.raises(InvalidInput) as error:
+        check_kind_fields(kind, {**values, field: value})
+    assert value in error.value.errors[field][0]
