@@ -442,10 +442,12 @@ def phase_outage(admin, reviewer):
         f"  attempts during the outage: {len(during)} ({sum(1 for d in during if not d.delivered)} failed), "
         f"at s {offsets} after it began; errors: {sorted({d.error[:60] for d in during})}"
     )
-    bound = retry_delay(failures, draw=lambda: 1.0).total_seconds()
+    shortest = retry_delay(failures, draw=lambda: 0.0).total_seconds()
+    longest = retry_delay(failures, draw=lambda: 1.0).total_seconds()
     print(
         f"  when it came back: {failures} failures in a row, the next retry due "
-        f"{(retry_at - up_wall).total_seconds():.0f} s later (drawn uniformly up to {bound:.0f} s after the last one)"
+        f"{(retry_at - up_wall).total_seconds():.0f} s later (drawn between {shortest:.0f} and {longest:.0f} s "
+        f"after the last one)"
     )
     print(
         f"  receiver back: first delivery after {after_up[0][0] - up_at:.1f} s, every change after "
