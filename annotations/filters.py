@@ -14,6 +14,7 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from annotations.domain.errors import InvalidInput
 from annotations.models import Annotation, Article, ArtifactType, Change, EntityType, Kind, Rating, Severity, Status
 from annotations.query.windows import window_order
 
@@ -211,3 +212,10 @@ class ArticleFilter(django_filters.FilterSet):
         for word in value.split():
             queryset = queryset.filter(Q(title__icontains=word) | Q(body__icontains=word))
         return queryset
+
+
+def filtered(filterset: django_filters.FilterSet):
+    """The filterset's queryset; an invalid value is an InvalidInput (400) naming its parameter."""
+    if not filterset.is_valid():
+        raise InvalidInput({field: list(messages) for field, messages in filterset.errors.items()})
+    return filterset.qs

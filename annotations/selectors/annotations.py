@@ -3,10 +3,9 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
 
-from annotations.domain.errors import InvalidInput
 from annotations.domain.records import EXPORTED_STATUS
 from annotations.domain.roles import Role
-from annotations.filters import AnnotationExportFilter
+from annotations.filters import AnnotationExportFilter, filtered
 from annotations.models import Annotation, AnnotationEvent, HistoryAction, Status
 from annotations.selectors.users import user_role
 
@@ -50,10 +49,7 @@ def annotations_for_export(*, params) -> QuerySet[Annotation]:
 
     `params` is a QueryDict, as the list gets it; an invalid filter is an InvalidInput (400).
     """
-    filterset = AnnotationExportFilter(params, queryset=Annotation.objects.filter(status=EXPORTED_STATUS))
-    if not filterset.is_valid():
-        raise InvalidInput({field: list(messages) for field, messages in filterset.errors.items()})
-    return filterset.qs
+    return filtered(AnnotationExportFilter(params, queryset=Annotation.objects.filter(status=EXPORTED_STATUS)))
 
 
 def usernames_of(role_field: str) -> list[str]:

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet
-from django.utils.datastructures import MultiValueDict
 
-from annotations.domain.errors import Gone, InvalidInput, invalid
+from annotations.domain.errors import Gone, invalid
 from annotations.domain.feed import BadCursor, cursor_of, sequence_of
 from annotations.domain.records import EXPORT_FIELDS, api_datetime
-from annotations.filters import ChangeFilter
+from annotations.filters import ChangeFilter, filtered
 from annotations.models import Change, FeedHorizon
 from annotations.query.snapshot import one_snapshot
 
@@ -47,13 +46,11 @@ def feed_head() -> int:
 
 
 def filtered_changes(filters: Mapping) -> QuerySet[Change]:
-    """The changes that match the feed's filters (a QueryDict, or a dict of values or lists)."""
-    if not isinstance(filters, MultiValueDict):
-        filters = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in filters.items()})
-    filterset = ChangeFilter({k: [str(v) for v in filters.getlist(k)] for k in filters}, queryset=Change.objects.all())
-    if not filterset.is_valid():
-        raise InvalidInput({field: list(messages) for field, messages in filterset.errors.items()})
-    return filterset.qs
+    """The changes that match the feed's filters (a dict of a value or a list of values each)."""
+    data = {
+        name: [str(v) for v in (values if isinstance(values, list) else [values])] for name, values in filters.items()
+    }
+    return filtered(ChangeFilter(data, queryset=Change.objects.all()))
 
 
 def parse_limit(value: str | None) -> int:
