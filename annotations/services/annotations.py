@@ -98,8 +98,12 @@ def lock_annotation(annotation_id: int) -> Annotation:
 
 def lock_article(article_id: int, *, revision: int | None = None) -> Article:
     """The article, its row locked until the transaction ends, so that no revision re-anchors its
-    annotations meanwhile. Offsets meant for another revision than the current one: Conflict (409)."""
-    article = Article.objects.select_for_update().get(pk=article_id)
+    annotations meanwhile. Missing (404) if there is none; offsets meant for another revision
+    than the current one: Conflict (409)."""
+    try:
+        article = Article.objects.select_for_update().get(pk=article_id)
+    except Article.DoesNotExist:
+        raise Missing("No article with this id.") from None
     check_revision(article, revision)
     return article
 

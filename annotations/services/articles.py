@@ -6,11 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from annotations.domain.articles import body_sha256, normalize_body
-from annotations.domain.errors import InvalidInput, Missing, invalid
+from annotations.domain.errors import InvalidInput, invalid
 from annotations.domain.feed import ChangeType, WithdrawalReason
 from annotations.domain.roles import Role
 from annotations.domain.transitions import Status
 from annotations.models import Annotation, Article
+from annotations.services.annotations import lock_article
 from annotations.services.feed import Entry, publish
 from annotations.services.revisions import refuse_stored_body, revision_first
 from annotations.services.users import require_role
@@ -65,23 +66,20 @@ def article_update(*, actor, article_id: int, **details) -> Article:
     if unknown:
         raise invalid(sorted(unknown)[0], "Only an article's details can be edited; its body is revised.")
     with transaction.atomic():
-        try:
-            article = Article.objects.select_for_update().get(pk=article_id)
-        except Article.DoesNotExist:
-            raise Missing("No article with this id.") from None
+        article = lock_article(article_id)
         changed = {name: value for name, value in details.items() if getattr(article, name) != value}
         if not changed:
             return article
-        refiled = any(name in changed for name in FILED_UNDER)
-        approved = list(Annotation.objects.select_for_update().filter(article=article, status=Status.APPROVED))
-        if refiled:  # the withdrawals are filed under the details as they were
-            publish(Entry(ChangeType.WITHDRAWN, a, WithdrawalReason.REFILED) for a in approved)
         for name, value in changed.items():
             setattr(article, name, value)
         try:
             article.full_clean(exclude=["body", "content_sha256"], validate_unique=False)
         except ValidationError as exc:
             raise InvalidInput({name: list(messages) for name, messages in exc.message_dict.items()}) from None
+        refiled = any(name in changed for name in FILED_UNDER)
+        approved = list(Annotation.objects.select_for_update().filter(article=article, status=Status.APPROVED))
+        if refiled:  # filed under the details as stored until the save below
+            publish(Entry(ChangeType.WITHDRAWN, a, WithdrawalReason.REFILED) for a in approved)
         article.save(update_fields=list(changed))
         publish(Entry(ChangeType.APPROVED if refiled else ChangeType.UPDATED, a) for a in approved)
     return article

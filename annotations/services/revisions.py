@@ -7,13 +7,14 @@ from django.utils import timezone
 
 from annotations.domain.anchoring import Anchor, Outcome, Placement, reanchor
 from annotations.domain.articles import body_sha256, normalize_body
-from annotations.domain.errors import Conflict, Missing, invalid
+from annotations.domain.errors import Conflict, invalid
 from annotations.domain.feed import WithdrawalReason
 from annotations.domain.kinds import Kind
 from annotations.domain.roles import Role
 from annotations.domain.spans import span_context
 from annotations.domain.transitions import HistoryAction, Status
 from annotations.models import Annotation, AnnotationEvent, Article, ArticleRevision
+from annotations.services.annotations import lock_article
 from annotations.services.feed import entry_for, publish
 from annotations.services.users import require_role
 
@@ -101,10 +102,7 @@ def article_revise(*, actor, article_id: int, body: str, note: str = "", title: 
         raise invalid("body", "This field may not be blank.")
     sha = body_sha256(body)
     with transaction.atomic():
-        try:
-            article = Article.objects.select_for_update().get(pk=article_id)
-        except Article.DoesNotExist:
-            raise Missing("No article with this id.") from None
+        article = lock_article(article_id)
         if sha == article.content_sha256:
             raise Conflict(
                 f"The body is the same as the article's current revision ({article.revision}).",
