@@ -159,9 +159,14 @@ def webhook_update(*, actor, subscription_id: int, **changes) -> WebhookSubscrip
     return subscription
 
 
+# A subscription with nothing failing: what a delivery, a resume and a replay each leave.
+NOT_FAILING = {"failures": 0, "failing_since": None, "next_attempt_at": None}
+
+
 def _set_active(subscription: WebhookSubscription, active: bool) -> None:
     if active and not subscription.active:
-        subscription.failures, subscription.failing_since, subscription.next_attempt_at = 0, None, None
+        for name, value in NOT_FAILING.items():
+            setattr(subscription, name, value)
         subscription.paused_reason = ""
     elif not active and subscription.active:
         subscription.paused_reason = "Paused by an admin."
@@ -186,8 +191,9 @@ def webhook_replay(*, actor, subscription_id: int, after: str) -> WebhookSubscri
     with transaction.atomic():
         subscription = _locked(subscription_id)
         subscription.position = position
+        for name, value in NOT_FAILING.items():
+            setattr(subscription, name, value)
         _set_active(subscription, True)
-        subscription.failures, subscription.failing_since, subscription.next_attempt_at = 0, None, None
         subscription.save()
     return subscription
 
@@ -313,9 +319,7 @@ def _deliver_subscription(subscription_id: int, worker: str, sender: Sender, sho
                 after=subscription.position, limit=BATCH, filters=subscription.filters, types=subscription.types
             )
         except Gone as exc:
-            _held(subscription, worker).update(
-                active=False, paused_reason=f"{exc.message} Replay from a cursor that is kept, which resumes it."[:500]
-            )
+            _pause(subscription, worker, f"{exc.message} Replay from a cursor that is kept, which resumes it.")
             return delivered
         outcome = _Outcome.DELIVERED
         for change in page.changes:
@@ -369,7 +373,7 @@ def _advance(subscription: WebhookSubscription, worker: str, position: int) -> b
     (a replay's position, say, is not overwritten: what was just delivered comes again)."""
     if position <= subscription.position:
         return True
-    if not _held(subscription, worker).update(position=position, failures=0, failing_since=None, next_attempt_at=None):
+    if not _held(subscription, worker).update(position=position, **NOT_FAILING):
         return False
     subscription.position, subscription.failures, subscription.failing_since = position, 0, None
     return True
@@ -384,11 +388,15 @@ def _failed(subscription: WebhookSubscription, worker: str, failures: int) -> No
             f"Paused after {failures} failed attempts over {_hours(now - failing_since)} "
             f"(the retry horizon is {_hours(horizon)}); resume it to try again."
         )
-        _held(subscription, worker).update(active=False, paused_reason=reason[:500], next_attempt_at=None)
+        _pause(subscription, worker, reason)
         return
     _held(subscription, worker).update(
         failures=failures, failing_since=failing_since, next_attempt_at=now + retry_delay(failures)
     )
+
+
+def _pause(subscription: WebhookSubscription, worker: str, reason: str) -> None:
+    _held(subscription, worker).update(active=False, paused_reason=reason[:500], next_attempt_at=None)
 
 
 def _back_off(subscription_id: int, worker: str) -> None:
