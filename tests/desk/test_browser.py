@@ -50,9 +50,14 @@ WHERE_IS_TEXT = """(text) => {
 }"""
 
 
-def drag_select(page, text: str) -> None:
-    """Select `text` in the article body with the mouse, as a person would."""
-    box = page.evaluate(WHERE_IS_TEXT, text)
+def drag_select(page, text: str, *, container_id: str = "desk-body", scroll: bool = False) -> None:
+    """Select `text` in the element `container_id` (the article body) with the mouse, as a person
+    would; `scroll` first brings it a third of the way down the window."""
+    script = WHERE_IS_TEXT.replace('document.getElementById("desk-body")', f'document.getElementById("{container_id}")')
+    box = page.evaluate(script, text)
+    if scroll:
+        page.evaluate("(y) => window.scrollBy(0, y - window.innerHeight / 3)", box["y0"])
+        box = page.evaluate(script, text)
     page.mouse.move(box["x0"], box["y0"])
     page.mouse.down()
     page.mouse.move(box["x1"], box["y1"], steps=8)

@@ -11,24 +11,13 @@ from datetime import date
 from annotations.models import Annotation
 from annotations.services.annotations import annotation_create
 from tests.desk.conftest import BROWSER_MARKS, OUTPUT
-from tests.desk.test_browser import WHERE_IS_TEXT, log_in
+from tests.desk.test_browser import drag_select, log_in
 from tests.desk.test_reanchor_browser import PHONE, WIDE, shoot
 
 pytestmark = BROWSER_MARKS
 
 SAID = "“Japan is also moving in that direction,”"
 EXPLANATION = "The ministry announced the evacuation of embassy staff's families the next day."
-
-
-def select_text(page, text: str) -> None:
-    """Scroll `text` of the article body into view and select it with the mouse, as a person would."""
-    box = page.evaluate(WHERE_IS_TEXT, text)
-    page.evaluate("(y) => window.scrollBy(0, y - window.innerHeight / 3)", box["y0"])
-    box = page.evaluate(WHERE_IS_TEXT, text)
-    page.mouse.move(box["x0"], box["y0"])
-    page.mouse.down()
-    page.mouse.move(box["x1"], box["y1"], steps=8)
-    page.mouse.up()
 
 
 def test_an_annotator_rates_a_claim_from_the_article_page_and_sees_its_badge(
@@ -65,7 +54,7 @@ def test_an_annotator_rates_a_claim_from_the_article_page_and_sees_its_badge(
     desk_path = f"/admin/annotations/article/{anadolu.pk}/change/"
 
     page = log_in(chromium, live_server, "alice", desk_path)
-    select_text(page, SAID)
+    drag_select(page, SAID, scroll=True)
     popup = page.locator("#desk-popup")
     popup.wait_for(state="visible")
     popup.locator("select[name=kind]").select_option("claim")
@@ -102,7 +91,7 @@ def test_an_annotator_rates_a_claim_from_the_article_page_and_sees_its_badge(
     shoot(page, "fact-check-desk")
 
     # The next form starts clean: the kind is kept, no rating, no date, and an artifact is minor again.
-    select_text(page, "“The situation is rapidly changing,”")
+    drag_select(page, "“The situation is rapidly changing,”", scroll=True)
     popup.wait_for(state="visible")
     assert popup.locator("select[name=kind]").input_value() == "claim"
     for field in ["select[name=rating]", "input[name=claim_date]", "textarea[name=rating_explanation]"]:
@@ -120,7 +109,7 @@ def test_an_annotator_rates_a_claim_from_the_article_page_and_sees_its_badge(
     # On a phone: the popup fits the screen; a second claim rated unverifiable.
     page = log_in(chromium, live_server, "alice", desk_path)
     page.set_viewport_size(PHONE)
-    select_text(page, "“The situation is rapidly changing,”")
+    drag_select(page, "“The situation is rapidly changing,”", scroll=True)
     popup = page.locator("#desk-popup")
     popup.wait_for(state="visible")
     popup.locator("select[name=kind]").select_option("claim")

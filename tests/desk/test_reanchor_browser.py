@@ -10,7 +10,7 @@ from annotations.models import Annotation, Article, HistoryAction, Status
 from annotations.services.annotations import annotation_create
 from annotations.services.reviews import annotation_approve
 from tests.desk.conftest import BROWSER_MARKS, OUTPUT, REVISED_BODY
-from tests.desk.test_browser import WHERE_IS_TEXT, log_in
+from tests.desk.test_browser import drag_select, log_in
 
 pytestmark = BROWSER_MARKS
 
@@ -105,16 +105,6 @@ def test_a_revision_makes_an_annotation_fuzzy_and_another_reviewer_confirms_it(
     assert Article.objects.get(pk=kyodo.pk).revision == 2
 
 
-def drag_select_in(page, container_id: str, text: str) -> None:
-    """Select `text` in the element `container_id` with the mouse, as a person would."""
-    script = WHERE_IS_TEXT.replace('document.getElementById("desk-body")', f'document.getElementById("{container_id}")')
-    box = page.evaluate(script, text)
-    page.mouse.move(box["x0"], box["y0"])
-    page.mouse.down()
-    page.mouse.move(box["x1"], box["y1"], steps=8)
-    page.mouse.up()
-
-
 def test_a_reviewer_places_an_orphan_again_by_selecting_its_text_after_an_emoji(
     chromium, live_server, revised, reviewer
 ):
@@ -124,7 +114,7 @@ def test_a_reviewer_places_an_orphan_again_by_selecting_its_text_after_an_emoji(
     page.wait_for_url(f"**/reanchor/{orphan.pk}/place/")
     save = page.locator("#desk-place button[type=submit]")
     assert save.is_disabled()
-    drag_select_in(page, "place-body", "Zelensky")
+    drag_select(page, "Zelensky", container_id="place-body")
     page.locator(".desk-place-chosen", has_text="Zelensky").wait_for()
     start = REVISED_BODY.index("Zelensky")  # code points: 🇯🇵 is two here, four UTF-16 units in the page
     assert page.locator(".desk-place-chosen .desk-popup-span").inner_text() == f"{start}\N{EN DASH}{start + 8}"
