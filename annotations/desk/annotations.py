@@ -36,6 +36,7 @@ from annotations.selectors.users import may_review
 from annotations.services.annotations import annotation_delete, delete_refusal, edit_refusal
 from annotations.services.reviews import BULK_REVIEW_LIMIT, annotation_review, annotations_review_bulk
 
+from .claims import ON_ANNOTATION, ClaimLinkViews, linked_with, seen_elsewhere
 from .filters import ANNOTATION_FILTERS, holds_nul
 from .forms import AnnotationAdminForm, RejectForm, ReviewForm, add_domain_error
 from .reanchor import ReanchorQueueViews
@@ -81,7 +82,7 @@ class AnnotationHistoryInline(admin.TabularInline):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(ReanchorQueueViews, admin.ModelAdmin):
+class AnnotationAdmin(ReanchorQueueViews, ClaimLinkViews, admin.ModelAdmin):
     form = AnnotationAdminForm
     list_display = [
         *["short_quote", "kind", "type", "status_badge", "correction", "short_note"],
@@ -155,6 +156,7 @@ class AnnotationAdmin(ReanchorQueueViews, admin.ModelAdmin):
         return [
             path("next/", next_pending, name="annotations_annotation_next"),
             *self.reanchor_urls(),
+            *self.claim_urls(),
             path("<path:object_id>/review/", review, name="annotations_annotation_review"),
             *super().get_urls(),
         ]
@@ -184,6 +186,12 @@ class AnnotationAdmin(ReanchorQueueViews, admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["in_text"] = sentence_around(obj.article.body, obj.start, obj.end)
+        if obj is not None and obj.kind == Kind.CLAIM:
+            # One claim: its similar ones are read here (two queries), not fetched when opened as on a card.
+            context["seen"] = {
+                **seen_elsewhere(request.user, obj, on=ON_ANNOTATION),
+                "linked": linked_with(request.user, [obj]).get(obj.pk),
+            }
         if obj is not None and self.has_review_permission(request):
             context["review"] = {
                 "url": reverse("admin:annotations_annotation_review", args=[obj.pk]),

@@ -31,6 +31,7 @@ from annotations.services.articles import ARTICLE_DETAILS, article_update
 from annotations.services.reviews import annotation_review
 from annotations.services.revisions import article_revise
 
+from .claims import linked_with, may_link
 from .filters import ARTICLE_FILTERS, NulSafeSearch
 from .forms import (
     ArticleCreateForm,
@@ -165,11 +166,23 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
         allows, none of their own work (four eyes: `own` says so on the card)."""
         can_review = self._can_review(request)
         authors = annotation_authors_of(annotations) if can_review else {}
+        # A claim's card lists what it is linked with (one query for the page); its similar claims
+        # are fetched when its "Seen elsewhere" is opened (desk/claims.py says why).
+        linked = linked_with(request.user, annotations)
+        can_link = may_link(request.user)
         items = []
         for annotation in annotations:
             own = can_review and request.user.pk in authors[annotation.pk]
             reviews = reviews_allowed_from(annotation.status) if can_review and not own else []
-            items.append({"a": annotation, "own": own, "reviews": reviews})
+            items.append(
+                {
+                    "a": annotation,
+                    "own": own,
+                    "reviews": reviews,
+                    "linked": linked.get(annotation.pk),
+                    "can_link": can_link,
+                }
+            )
         return items
 
     def _panels(self, request: HttpRequest, article: Article) -> dict:

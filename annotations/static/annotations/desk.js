@@ -44,6 +44,37 @@
   placeAgain();
   articleDesk();
   kindFieldsets();
+  seenElsewhere();
+
+  // --- a claim card's "Seen elsewhere": its similar claims, fetched from the server when first opened ---------
+
+  // `toggle` does not bubble, so it is caught on the way down; cards are replaced after each change (and copied
+  // into the pinned card), so each <details> asks for itself, once.
+  function seenElsewhere() {
+    const loading = new WeakSet();
+    document.addEventListener(
+      "toggle",
+      async (event) => {
+        const details = event.target;
+        if (!(details instanceof HTMLDetailsElement) || !details.open || !details.dataset.seenUrl) return;
+        if (details.dataset.seenLoaded || loading.has(details)) return;
+        loading.add(details);
+        const box = details.querySelector(".desk-seen-body");
+        try {
+          const response = await fetch(details.dataset.seenUrl, { credentials: "same-origin", headers: { Accept: "text/html" } });
+          if (response.redirected) throw new Error("signed out? Reload the page");
+          if (!response.ok) throw new Error(`the server answered ${response.status}`);
+          box.innerHTML = await response.text(); // the server's own template, escaped there
+          details.dataset.seenLoaded = "1";
+        } catch (error) {
+          box.textContent = `Could not load the similar claims (${error.message}): close and open it to try again.`;
+        } finally {
+          loading.delete(details);
+        }
+      },
+      true,
+    );
+  }
 
   // --- an annotation's edit and add forms: only the chosen kind's fields -------------------------------------------
 
@@ -242,7 +273,7 @@
     });
     list.addEventListener("click", (event) => {
       const item = event.target.closest(".desk-item");
-      if (item && !event.target.closest("a, button, input, label")) pin(item.dataset.annotationId);
+      if (item && !event.target.closest("a, button, input, label, .desk-seen")) pin(item.dataset.annotationId);
     });
 
     // --- reviews in place --------------------------------------------------------------------------------------
