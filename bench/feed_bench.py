@@ -65,7 +65,7 @@ from annotations.domain.feed import retry_delay
 from annotations.models import Annotation, Change, Status, WebhookDelivery, WebhookSubscription
 from annotations.selectors.feed import feed_head
 from annotations.services import feed as feed_service
-from annotations.services import reviews
+from annotations.services import feedlock, reviews
 from annotations.services.reviews import annotation_approve
 from annotations.services.webhooks import webhook_replay, webhook_subscribe, webhook_update
 
@@ -251,7 +251,7 @@ def phase_read(token: str):
 def _approver(ids: list[int], reviewer_id: int, lock_key, out):
     connections.close_all()
     if lock_key is not None:
-        feed_service.FEED_LOCK = lock_key  # a lock of this process's own: nobody waits on it
+        feedlock.FEED_LOCK = lock_key  # a lock of this process's own: nobody waits on it
     # From the start of publish() (it takes the lock first) to the end of the commit: the
     # feed lock's wait and hold.
     publish, held = reviews.publish, []
@@ -281,7 +281,7 @@ def _approve_in(processes: int, reviewer, own_locks: bool) -> tuple[float, float
     workers = [
         context.Process(
             target=_approver,
-            args=(ids[i::processes], reviewer.pk, feed_service.FEED_LOCK + 1 + i if own_locks else None, out),
+            args=(ids[i::processes], reviewer.pk, feedlock.FEED_LOCK + 1 + i if own_locks else None, out),
         )
         for i in range(processes)
     ]

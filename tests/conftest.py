@@ -57,7 +57,7 @@ RECORD_FIELDS = [
     *["severity", "claimant", "rating", "rating_explanation", "claim_date", "claim_group"],
     *["note", "status", "created_by", "created_at", "updated_at", "reviewed_by", "reviewed_at"],
     *["review_comment", "revision", "fixed_in_revision"],
-    *["article_title", "source", "url", "published_at", "prefix", "suffix"],
+    *["article_title", "source", "url", "published_at", "prefix", "suffix", "mqm_error_type"],
 ]
 W3C_TESTS = Path(os.environ.get("COPYDESK_W3C_TESTS") or Path(__file__).resolve().parents[2] / "shared" / "w3c")
 

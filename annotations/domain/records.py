@@ -61,7 +61,9 @@ USER_FIELDS = frozenset({"created_by", "reviewed_by"})
 # An export record: the annotation, then its article and the text around its span (API.md).
 ARTICLE_FIELDS_IN_EXPORTS = ("article_title", "source", "url", "published_at")
 CONTEXT_FIELDS = ("prefix", "suffix")
-EXPORT_FIELDS = (*ANNOTATION_FIELDS, *ARTICLE_FIELDS_IN_EXPORTS, *CONTEXT_FIELDS)
+# A translation artifact's type as the MQM error type it is (domain/quality.py); null otherwise.
+DERIVED_FIELDS = ("mqm_error_type",)
+EXPORT_FIELDS = (*ANNOTATION_FIELDS, *ARTICLE_FIELDS_IN_EXPORTS, *CONTEXT_FIELDS, *DERIVED_FIELDS)
 DATETIME_FIELDS = frozenset({"created_at", "updated_at", "reviewed_at", "published_at"})
 DATE_FIELDS = frozenset({"claim_date"})
 

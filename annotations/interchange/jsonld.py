@@ -33,12 +33,19 @@ class Iris:
 
 
 def web_annotation(record: dict, iris: Iris) -> dict:
-    """An export record as a W3C Web Annotation: kind and type as tags, note and
-    correction as bodies of their own purpose, the span as quote and position."""
+    """An export record as a W3C Web Annotation: kind and type as tags, rating or severity and
+    the MQM error type, note and correction as bodies of their own purpose, the span as quote
+    and position."""
     bodies = [{"type": "TextualBody", "purpose": "tagging", "value": record["kind"]}]
     for type_field in ("entity_type", "artifact_type"):
         if record[type_field]:
             bodies.append({"type": "TextualBody", "purpose": "tagging", "value": record[type_field]})
+    # A claim's rating and an artifact's severity assess the text; the MQM type classifies the error.
+    for graded in ("rating", "severity"):
+        if record[graded]:
+            bodies.append({"type": "TextualBody", "purpose": "assessing", "value": record[graded]})
+    if record["mqm_error_type"]:
+        bodies.append({"type": "TextualBody", "purpose": "classifying", "value": record["mqm_error_type"]})
     if record["note"]:
         bodies.append({"type": "TextualBody", "purpose": "commenting", "value": record["note"]})
     if record["suggested_correction"]:

@@ -1,7 +1,7 @@
 """Articles, their annotations and the annotations' history (import them from here)."""
 
 from .annotations import DUPLICATE_SPAN_MESSAGE, Annotation, ClaimGroup
-from .articles import Article, ArticleRevision
+from .articles import Article, ArticleErrorTally, ArticleRevision
 from .choices import (
     ArtifactType,
     ChangeType,
@@ -21,6 +21,7 @@ __all__ = [
     "Annotation",
     "AnnotationEvent",
     "Article",
+    "ArticleErrorTally",
     "ArticleRevision",
     "ArtifactType",
     "Change",

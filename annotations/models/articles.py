@@ -25,6 +25,9 @@ class Article(models.Model):
     # body and content_sha256 are this revision's; every revision is an ArticleRevision.
     revision = models.PositiveIntegerField(default=1, editable=False)
     revised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The body's words (domain/quality.py's count_words), set by the services with the body:
+    # what the translation quality score is normed by.
+    word_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["id"]
@@ -71,3 +74,28 @@ class ArticleRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} revision {self.number}"
+
+
+class ArticleErrorTally(models.Model):
+    """How many approved, unfixed translation artifacts of one type and severity an article has.
+
+    Kept by the services in the transaction that changes the approved set
+    (services/quality.py), so that the article list can score and sort every
+    article by its translation quality from a few rows an article, never from
+    its annotations; the weights are applied when read, so a change of the
+    MQM settings applies at once.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="error_tallies")
+    artifact_type = models.CharField(max_length=40)
+    severity = models.CharField(max_length=20)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "artifact_type", "severity"], name="article_error_tally_unique"),
+            models.CheckConstraint(condition=Q(count__gt=0), name="article_error_tally_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.count} {self.severity} {self.artifact_type}"

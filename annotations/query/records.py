@@ -6,9 +6,10 @@ exports stream these (interchange/records.py); the change feed stores them.
 """
 
 from django.db import models
-from django.db.models import F, Func, QuerySet, Value
+from django.db.models import Case, F, Func, QuerySet, Value, When
 from django.db.models.functions import NullIf
 
+from annotations.domain.quality import MQM_ERROR_TYPES
 from annotations.domain.records import (
     DATE_FIELDS,
     DATETIME_FIELDS,
@@ -29,6 +30,12 @@ _COLUMNS = {
 
 
 def _column(name: str) -> models.Expression:
+    if name == "mqm_error_type":
+        return Case(
+            *(When(artifact_type=artifact_type, then=Value(mqm)) for artifact_type, mqm in MQM_ERROR_TYPES.items()),
+            default=Value(None),
+            output_field=models.TextField(),
+        )
     if name in USER_FIELDS:
         return F(f"{name}__username")
     if name in NULL_WHEN_EMPTY:

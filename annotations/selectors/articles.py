@@ -4,17 +4,21 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from annotations.models import Annotation, Article, ArticleRevision, Status
+from annotations.query.quality import with_quality
+from annotations.selectors.quality import scoring
 
 
 def article_queryset(*, with_body: bool) -> QuerySet[Article]:
-    """Articles in id order with n_<status> for each status (n_pending, ...), the body left out unless asked for.
+    """Articles in id order with n_<status> for each status (n_pending, ...) and their translation
+    quality's figures (query/quality.py; selectors/quality.quality_of reads them), the body
+    left out unless asked for.
 
     Each count is a subquery per article shown (an index-only count on (article, status)),
     not a join and GROUP BY: so the list's count reads no annotation and a page reads those
     of its own articles only, and the desk's columns can still sort by them (BENCHMARKS.md).
     """
     articles = Article.objects.annotate(**{f"n_{status}": _annotation_count(status) for status in Status.values})
-    articles = articles.order_by("id")
+    articles = with_quality(articles, scoring()).order_by("id")
     return articles if with_body else articles.defer("body")
 
 

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from annotations.domain.articles import body_sha256, normalize_body
 from annotations.domain.errors import InvalidInput, invalid
 from annotations.domain.feed import ChangeType, WithdrawalReason
+from annotations.domain.quality import count_words
 from annotations.domain.roles import Role
 from annotations.domain.transitions import Status
 from annotations.models import Annotation, Article
@@ -48,6 +49,7 @@ def article_create(
                 language=language,
                 published_at=published_at,
                 content_sha256=sha,
+                word_count=count_words(body),
                 imported_from=imported_from,
             )
             revision_first(article, actor=actor).save()

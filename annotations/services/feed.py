@@ -34,7 +34,6 @@ up to the newest it can see (selectors/feed.py). An export reads the newest
 position in the snapshot of its rows: its Copydesk-Cursor header.
 """
 
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -45,12 +44,13 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from annotations.domain.feed import ChangeType, WithdrawalReason
+from annotations.domain.kinds import Kind
 from annotations.domain.transitions import Status
 from annotations.models import Annotation, Article, Change, FeedHorizon, WebhookDelivery
 from annotations.query.records import record_of, record_rows
+from annotations.services.feedlock import lock_feed
+from annotations.services.quality import recount_all_errors, recount_errors
 
-# The advisory lock that orders the feed's writers (a constant 64-bit key of our own).
-FEED_LOCK = zlib.crc32(b"copydesk.change_feed")
 # Workers LISTEN here: a NOTIFY is sent with each batch of changes, at commit.
 NOTIFY_CHANNEL = "copydesk_changes"
 
@@ -89,18 +89,20 @@ def entry_for_deleted(annotation: Annotation) -> Entry | None:
     return Entry(ChangeType.WITHDRAWN, annotation, WithdrawalReason.DELETED)
 
 
-def publish(entries: Iterable[Entry | None]) -> list[Change]:
+def publish(entries: Iterable[Entry | None], *, tally: bool = True) -> list[Change]:
     """Append the changes to the feed, in the caller's transaction, as its last write.
 
     Records are read back from the database after the caller's writes, by the export's
     own expressions, so that each is the JSONL export's line for it. One query each
-    for the lock, the records, the articles and the insert, however many changes."""
+    for the lock, the records, the articles and the insert, however many changes, and
+    two to recount the error tallies of the articles whose artifacts changed (unless
+    `tally` is off: a bulk load recounts every article once, at its end)."""
     entries = [entry for entry in entries if entry is not None]
     if not entries:
         return []
     if not connection.in_atomic_block:
         raise RuntimeError("publish() writes in the transaction of the change it tells of")
-    _lock_feed()
+    lock_feed()
     with_record = [e.annotation_id for e in entries if e.type != ChangeType.WITHDRAWN]
     exported = {}
     if with_record:
@@ -130,17 +132,13 @@ def publish(entries: Iterable[Entry | None]) -> list[Change]:
         for entry in entries
     ]
     Change.objects.bulk_create(changes, batch_size=1000)
+    # The approved set changed: the articles' error tallies follow, under the same lock.
+    if tally:
+        recount_errors(e.annotation.article_id for e in entries if e.annotation.kind == Kind.TRANSLATION_ARTIFACT)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_notify(%s, '')", [NOTIFY_CHANNEL])
     return changes
-
-
-def _lock_feed() -> None:
-    """Take the feed's lock until the transaction ends (PostgreSQL; SQLite has one writer anyway)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEED_LOCK])
 
 
 def publish_approved_as_loaded(*, batch: int = 5000) -> int:
@@ -151,12 +149,14 @@ def publish_approved_as_loaded(*, batch: int = 5000) -> int:
     published = 0
     with transaction.atomic():
         # The lock first: no approval can be reopened or deleted between the list and the write.
-        _lock_feed()
+        lock_feed()
         untold = Annotation.objects.filter(status=Status.APPROVED).exclude(Exists(told)).order_by("id")
         ids = list(untold.values_list("id", flat=True))
         for start in range(0, len(ids), batch):
             chunk = Annotation.objects.filter(pk__in=ids[start : start + batch]).order_by("id")
-            published += len(publish(Entry(ChangeType.APPROVED, annotation) for annotation in chunk))
+            published += len(publish((Entry(ChangeType.APPROVED, a) for a in chunk), tally=False))
+        if published:
+            recount_all_errors()
     return published
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from annotations.domain.quality import count_words
 from annotations.models import Article, ArticleRevision
 from annotations.services.revisions import article_revise, revision_first
 
@@ -62,7 +63,7 @@ def _store(records_by_file: list[list[dict]], *, note: str) -> list[FileResult]:
             seen.add(record["content_sha256"])
             target = by_url.get(record.get("url") or None)
             if target is None:
-                article = Article(**record)
+                article = Article(**record, word_count=count_words(record["body"]))
                 new_articles.append(article)
                 if record.get("url"):
                     by_url[record["url"]] = article

@@ -10,6 +10,7 @@ from annotations.domain.articles import body_sha256, normalize_body
 from annotations.domain.errors import Conflict, invalid
 from annotations.domain.feed import WithdrawalReason
 from annotations.domain.kinds import Kind
+from annotations.domain.quality import count_words
 from annotations.domain.roles import Role
 from annotations.domain.spans import span_context
 from annotations.domain.transitions import HistoryAction, Status
@@ -130,11 +131,12 @@ def article_revise(*, actor, article_id: int, body: str, note: str = "", title: 
             reanchoring=summary,
         )
         article.body, article.content_sha256, article.revision, article.revised_at = body, sha, number, now
+        article.word_count = count_words(body)
         if title is not None:
             article.title = title
         try:
             with transaction.atomic():
-                article.save(update_fields=["body", "content_sha256", "revision", "revised_at", "title"])
+                article.save(update_fields=["body", "content_sha256", "revision", "revised_at", "title", "word_count"])
         except IntegrityError:
             # Another article took this body between our check and this write (it has committed).
             refuse_stored_body(sha, other_than=article.pk)

@@ -184,6 +184,8 @@ def test_jsonld_is_a_web_annotation_collection(client_for, consumer, approved, a
     assert [(b["purpose"], b["value"]) for b in artifact["body"]] == [
         ("tagging", "translation_artifact"),
         ("tagging", "untranslated"),
+        ("assessing", "minor"),
+        ("classifying", "Accuracy/Untranslated"),
         ("editing", "-Zelensky"),
     ]
     assert claim["creator"] == {"type": "Person", "nickname": "alice"}

@@ -25,11 +25,15 @@ RECORD = {
     "prefix": "met ",
     "suffix": " in Kyiv",
     "revision": 2,
+    "severity": "major",
+    "rating": None,
+    "mqm_error_type": "Accuracy/Untranslated",
 }
 
 
 def test_a_record_becomes_a_web_annotation():
-    """Kind and type as tags, the note as a comment, the correction as an edit, the span as quote and position."""
+    """Kind and type as tags, the severity as an assessment and the MQM error type as a
+    classification, the note as a comment, the correction as an edit, the span as quote and position."""
     assert web_annotation(RECORD, IRIS) == {
         "id": "https://cd.example/api/annotations/7/",
         "type": "Annotation",
@@ -40,6 +44,8 @@ def test_a_record_becomes_a_web_annotation():
         "body": [
             {"type": "TextualBody", "purpose": "tagging", "value": "translation_artifact"},
             {"type": "TextualBody", "purpose": "tagging", "value": "untranslated"},
+            {"type": "TextualBody", "purpose": "assessing", "value": "major"},
+            {"type": "TextualBody", "purpose": "classifying", "value": "Accuracy/Untranslated"},
             {"type": "TextualBody", "purpose": "commenting", "value": "Left in Cyrillic."},
             {"type": "TextualBody", "purpose": "editing", "value": "Zelensky"},
         ],
@@ -57,8 +63,11 @@ def test_a_record_becomes_a_web_annotation():
 def test_empty_context_and_optional_bodies_are_left_out():
     """At the very start or end of a body there is no prefix or suffix; a bare claim has one tag."""
     claim = {**RECORD, "kind": "claim", "artifact_type": None, "suggested_correction": "", "note": ""}
+    claim.update(severity=None, mqm_error_type=None)
     annotation = web_annotation({**claim, "prefix": "", "suffix": ""}, IRIS)
     assert annotation["body"] == [{"type": "TextualBody", "purpose": "tagging", "value": "claim"}]
+    rated = web_annotation({**claim, "rating": "mostly_false"}, IRIS)
+    assert rated["body"][1:] == [{"type": "TextualBody", "purpose": "assessing", "value": "mostly_false"}]
     assert annotation["target"]["selector"][0] == {"type": "TextQuoteSelector", "exact": "Зеленский"}
 
 

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from annotations.models import Article, ArticleRevision, Status
+from annotations.selectors.quality import quality_of, scoring
 
 
 class AnnotationCountsSerializer(serializers.Serializer):
@@ -13,8 +14,26 @@ class AnnotationCountsSerializer(serializers.Serializer):
     orphaned = serializers.IntegerField(help_text="Not found in the current revision: to place again or delete.")
 
 
+class ErrorCountsSerializer(serializers.Serializer):
+    minor = serializers.IntegerField()
+    major = serializers.IntegerField()
+    critical = serializers.IntegerField()
+
+
+class TranslationQualitySerializer(serializers.Serializer):
+    words = serializers.IntegerField(
+        help_text="Words in the body, counted in any script (README, 'Translation quality')."
+    )
+    penalty = serializers.FloatField(help_text="MQM penalty points of the approved, unfixed translation artifacts.")
+    per_1000_words = serializers.FloatField(allow_null=True, help_text="Penalty points per 1,000 words.")
+    score = serializers.FloatField(allow_null=True, help_text="100 x (1 - penalty / words), not below 0.")
+    passed = serializers.BooleanField(allow_null=True, help_text="Whether the score reaches MQM_PASS_THRESHOLD.")
+    errors = ErrorCountsSerializer(help_text="The errors counted, by severity.")
+
+
 class ArticleListSerializer(serializers.ModelSerializer):
     annotation_counts = serializers.SerializerMethodField()
+    translation_quality = serializers.SerializerMethodField()
 
     class Meta:
         model = Article
@@ -31,6 +50,7 @@ class ArticleListSerializer(serializers.ModelSerializer):
             "revision",
             "revised_at",
             "annotation_counts",
+            "translation_quality",
         ]
         read_only_fields = fields
 
@@ -38,6 +58,11 @@ class ArticleListSerializer(serializers.ModelSerializer):
     def get_annotation_counts(self, article) -> dict:
         # Counted in the list's own query by selectors/articles.article_queryset(): no query per row.
         return {status: getattr(article, f"n_{status}") for status in Status.values}
+
+    @extend_schema_field(TranslationQualitySerializer)
+    def get_translation_quality(self, article) -> dict:
+        # Read in the list's own query too (query/quality.py); the weights are the settings'.
+        return quality_of(article, scoring())
 
 
 class ArticleSerializer(ArticleListSerializer):

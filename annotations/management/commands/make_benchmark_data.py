@@ -25,12 +25,14 @@ from django.db import connection, models, transaction
 from psycopg.copy import QueuedLibpqWriter
 
 from annotations.domain.articles import body_sha256
+from annotations.domain.quality import count_words
 from annotations.domain.roles import Role
 from annotations.domain.spans import span_context
 from annotations.models import (
     Annotation,
     AnnotationEvent,
     Article,
+    ArticleErrorTally,
     ArticleRevision,
     ArtifactType,
     EntityType,
@@ -40,6 +42,7 @@ from annotations.models import (
     Severity,
     Status,
 )
+from annotations.services.quality import recount_all_errors
 from annotations.services.users import sync_role_groups
 
 WORDS = [
@@ -212,11 +215,12 @@ class Command(BaseCommand):
             _insert(Annotation, _columns(Annotation), annotation_rows())
             _insert_history(first_annotation)
             _move_sequences()
+            recount_all_errors()  # the articles' MQM tallies, as the services keep them
         loaded = time.monotonic() - started
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 # Fresh statistics and visibility map, so plans and index-only scans are right at once.
-                for model in (Article, Annotation, AnnotationEvent):
+                for model in (Article, Annotation, AnnotationEvent, ArticleErrorTally):
                     cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
         self.stdout.write(
             f"added {n_articles} articles, {annotations} annotations and their history "
@@ -273,6 +277,7 @@ def _article(rng: random.Random, article_id: int, when: datetime) -> tuple:
         when,
         1,  # revision
         None,  # revised_at
+        count_words(body),
     )
 
 
