@@ -7,6 +7,7 @@ the ones `manage.py check --deploy` asks for, each overridable from the
 environment for a deployment that terminates TLS at a proxy.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -259,3 +260,21 @@ WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", False)
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
 # A subscription whose deliveries fail this long in a row is paused, its reason shown.
 WEBHOOK_RETRY_HOURS = float(os.environ.get("WEBHOOK_RETRY_HOURS", "24"))
+
+# Translation quality, MQM's linear scoring (annotations/domain/quality.py; API.md,
+# "Translation quality"). Penalty points per severity (MQM's 1, 5 and 25), a weight per
+# artifact type (1 unless named here; 0 leaves a type out of the score), and the score
+# (100 less a tenth of the penalty points per 1,000 words) an article needs to pass: 99,
+# at most 10 points per 1,000 words, is Copydesk's default (MQM leaves it to each
+# publisher's specifications). JSON objects in the environment, e.g.
+# MQM_TYPE_WEIGHTS='{"boilerplate": 0.5}'.
+MQM_SEVERITY_WEIGHTS = json.loads(os.environ.get("MQM_SEVERITY_WEIGHTS", '{"minor": 1, "major": 5, "critical": 25}'))
+MQM_TYPE_WEIGHTS = json.loads(os.environ.get("MQM_TYPE_WEIGHTS", "{}"))
+MQM_PASS_THRESHOLD = float(os.environ.get("MQM_PASS_THRESHOLD", "99"))
+
+# ClaimReview (API.md, "Claims as fact-checks"): the organisation that publishes the reviews.
+CLAIMREVIEW_AUTHOR_NAME = os.environ.get("CLAIMREVIEW_AUTHOR_NAME", "Copydesk")
+CLAIMREVIEW_AUTHOR_URL = os.environ.get("CLAIMREVIEW_AUTHOR_URL", "")
+# Each review's `url`: the page where the fact check is published, {id} the claim's id (e.g.
+# https://factcheck.example/claims/{id}); empty: the claim's address in this API.
+CLAIMREVIEW_URL = os.environ.get("CLAIMREVIEW_URL", "")

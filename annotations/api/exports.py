@@ -1,4 +1,5 @@
-"""/api/exports/annotations.{jsonl,csv,jsonld}: approved annotations, streamed, filtered as the list."""
+"""/api/exports/annotations.{jsonl,csv,jsonld} and claimreviews.jsonld: approved annotations (or
+rated claims), streamed, filtered as the list."""
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -30,8 +31,8 @@ class _ErrorsAsJson(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-def _export_parameters() -> list[OpenApiParameter]:
-    """The exports' filters and options, for the schema."""
+def _export_parameters(export) -> list[OpenApiParameter]:
+    """An export's filters and options, for the schema."""
     filters = [
         OpenApiParameter(name, str, description=str(f.extra.get("help_text", "")))
         for name, f in AnnotationExportFilter.base_filters.items()
@@ -45,7 +46,7 @@ def _export_parameters() -> list[OpenApiParameter]:
             "file lacks. JSON-LD ends with its own closing brackets."
         ),
     )
-    return [*filters, end_marker]
+    return [*filters, end_marker] if export.end_marker else filters
 
 
 class AnnotationExportView(APIView):
@@ -55,12 +56,12 @@ class AnnotationExportView(APIView):
     renderer_classes = [JSONRenderer]
     content_negotiation_class = _ErrorsAsJson
     action = "export"  # RolePermission: consumers and up
-    export_format = ""  # "jsonl", "csv" or "jsonld", set by export_view()
+    export_format = ""  # a name in interchange.registry.FORMATS, set by export_view()
 
     def get(self, request):
-        annotations = annotations_for_export(params=request.query_params)
-        end_marker = _end_marker_asked(request.query_params)
         export = FORMATS[self.export_format]
+        annotations = export.holds(annotations_for_export(params=request.query_params))
+        end_marker = export.end_marker and _end_marker_asked(request.query_params)
         iris = Iris.of(collection=request.build_absolute_uri(), absolute=request.build_absolute_uri)
         pieces = counted_export(annotations, export.write, iris=iris, end_marker=end_marker)
         head = next(pieces)  # read in the snapshot the rows are read from
@@ -92,8 +93,8 @@ def export_view(export_format: str):
     )
     schema = extend_schema(
         operation_id=f"exports_annotations_{export_format}",
-        summary=f"Export approved annotations as {export_format.upper()} (streamed, not paginated)",
-        parameters=_export_parameters(),
+        summary=export.summary,
+        parameters=_export_parameters(export),
         responses={
             (200, export.content_type.split(";")[0]): OpenApiResponse(
                 OpenApiTypes.STR,

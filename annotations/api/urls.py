@@ -20,7 +20,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
-    *(path(f"exports/annotations.{name}", export_view(name), name=f"export-{name}") for name in FORMATS),
+    *(path(f"exports/{export.filename}", export_view(name), name=f"export-{name}") for name, export in FORMATS.items()),
     path("changes/", ChangeFeedView.as_view(), name="changes"),
     path("", include(router.urls)),
 ]

@@ -23,7 +23,10 @@ FILTERS = list(AnnotationExportFilter.base_filters)
 
 
 class Command(BaseCommand):
-    help = "Stream approved annotations as JSONL, CSV or JSON-LD, filtered like GET /api/annotations/."
+    help = (
+        "Stream approved annotations as JSONL, CSV or JSON-LD (or the rated claims as schema.org "
+        "ClaimReviews), filtered like GET /api/annotations/."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--format", required=True, choices=sorted(FORMATS))
@@ -50,7 +53,8 @@ class Command(BaseCommand):
         if params:
             collection += f"?{params.urlencode()}"
         iris = Iris.of(collection=collection, absolute=lambda path: f"{base_url}{path}")
-        pieces = counted_export(annotations, FORMATS[format].write, iris=iris, end_marker=end_marker)
+        export = FORMATS[format]
+        pieces = counted_export(export.holds(annotations), export.write, iris=iris, end_marker=end_marker)
         head = next(pieces)
         if output:
             with open(output, "wb") as file:
