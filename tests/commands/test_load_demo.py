@@ -166,17 +166,18 @@ def test_machine_translated_seeds_have_more_artifacts_than_the_english_original(
 
 
 def test_every_status_and_action_is_in_the_gold_set(demo):
-    """Pending, approved and rejected annotations, and histories with edits and reopenings."""
+    """Pending, approved and rejected annotations, and histories with edits, reopenings and claim links."""
     assert set(Annotation.objects.values_list("status", flat=True)) == {"pending", "approved", "rejected"}
     actions = set(AnnotationEvent.objects.values_list("action", flat=True))
-    assert actions == {"created", "edited", "approved", "rejected", "reopened"}
+    assert actions == {"created", "edited", "approved", "rejected", "reopened", "linked"}
     reopened_then_reviewed = Annotation.objects.filter(events__action="reopened", status=Status.APPROVED)
     assert reopened_then_reviewed.exists()
 
 
 def test_history_explains_every_status_with_four_eyes(demo):
     """Each history starts with the author's creation, moves legally, and ends in the annotation's status;
-    reviews are by reviewers other than the author, rejections say why."""
+    reviews are by reviewers other than the author, rejections say why; a claim's link to its group,
+    by an annotator or above, leaves its status as it was."""
     for a in Annotation.objects.prefetch_related("events__actor").select_related("created_by", "reviewed_by"):
         events = list(a.events.all())
         first = events[0]
@@ -189,6 +190,11 @@ def test_history_explains_every_status_with_four_eyes(demo):
         )
         status = "pending"
         for event in events[1:]:
+            if event.action == "linked":
+                assert (event.from_status, event.to_status) == (status, status), (a.pk, event.action)
+                assert event.changes == {"claim_group": {"from": None, "to": a.claim_group_id}}
+                assert user_role(event.actor) >= Role.ANNOTATOR
+                continue
             allowed_from, to_status = TRANSITIONS[event.action]
             assert event.from_status == status in allowed_from, (a.pk, event.action)
             assert event.to_status == to_status
@@ -203,7 +209,7 @@ def test_history_explains_every_status_with_four_eyes(demo):
         assert a.status == status
         assert [e.at for e in events] == sorted(e.at for e in events)
         assert a.updated_at == events[-1].at
-        last = events[-1]
+        last = [e for e in events if e.action != "linked"][-1]  # a link is no review
         if a.status == Status.PENDING:
             assert (a.reviewed_by, a.reviewed_at, a.review_comment) == (None, None, "")
         else:

@@ -2,7 +2,9 @@
 
 The spec names each annotation by its quote; this command finds the quote in
 the article body as `import_articles` stores it and computes the offsets, so
-nobody counts code points by hand. Everything else that varies (timestamps,
+nobody counts code points by hand. Claims the spec puts in one group are linked
+as `claims_link` links them: a claim group, and a "linked" event on each claim
+(the group's id before and after). Everything else that varies (timestamps,
 password salts) is fixed, so a rebuild gives the committed files byte for byte
 and a test can tell when a seed or the spec changed without one.
 """
@@ -11,7 +13,7 @@ import functools
 import hashlib
 import importlib.util
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
@@ -23,7 +25,7 @@ from annotations.domain.roles import Role
 from annotations.domain.spans import occurrences, span_context
 from annotations.domain.transitions import BY_ACTION, HistoryAction, Status
 from annotations.interchange.articles import parse_file
-from annotations.models import ArtifactType, EntityType, Kind, Severity
+from annotations.models import ArtifactType, EntityType, Kind, Rating, Severity
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
@@ -39,6 +41,8 @@ ARTICLES_IMPORTED_AT = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
 FIRST_ANNOTATION_AT = ARTICLES_IMPORTED_AT + timedelta(hours=1)
 BETWEEN_ANNOTATIONS = timedelta(minutes=5)
 BETWEEN_STEPS = timedelta(hours=20)
+# A claim group is linked this long after its last claim was made (annotations are 5 minutes apart).
+LINKED_AFTER = timedelta(minutes=1)
 # Pinned (Django 5.2's default), so that the hashes do not change when Django's default does.
 PASSWORD_ITERATIONS = 1_000_000
 
@@ -59,7 +63,7 @@ def build_fixtures(*, seeds_dir: Path = SEEDS_DIR, spec: ModuleType | None = Non
     """The text of each fixture file, by file name."""
     spec = spec or load_spec()
     roles = {username: Role.from_name(role) for username, role in spec.DEMO_USERS}
-    articles, annotations, events = [], [], []
+    articles, annotations, events, group_names = [], [], [], {}
     for article_pk, (stem, gold) in enumerate(spec.GOLD.items(), start=1):
         article = _article_record(seeds_dir / f"{stem}.txt", article_pk)
         articles.append(article)
@@ -79,11 +83,56 @@ def build_fixtures(*, seeds_dir: Path = SEEDS_DIR, spec: ModuleType | None = Non
             seen_spans.add(span)
             annotations.append(annotation)
             events.extend(annotation_events)
+            if item.get("group"):
+                group_names[annotation_pk] = item["group"]
+    groups = _link_groups(getattr(spec, "CLAIM_GROUPS", {}), group_names, annotations, events, roles)
     return {
         USERS_FILE: _dump([_user_record(username, role) for username, role in roles.items()]),
         ARTICLES_FILE: _dump(articles),
-        ANNOTATIONS_FILE: _dump(annotations + events),
+        ANNOTATIONS_FILE: _dump(groups + annotations + events),
     }
+
+
+def _link_groups(
+    spec_groups: dict, group_names: dict[int, str], annotations: list[dict], events: list[dict], roles
+) -> list[dict]:
+    """The claim groups' records, in the spec's order. Links each group's claims as `claims_link`
+    does, just after the last of them was made: sets their claim_group and appends to `events`
+    a "linked" event on each (its status unchanged, the group from none to this one)."""
+    if unknown := sorted(set(group_names.values()) - set(spec_groups)):
+        raise SpecError(f"claim group {unknown[0]!r} is not in CLAIM_GROUPS")
+    records = []
+    for group_pk, (name, group) in enumerate(spec_groups.items(), start=1):
+        members = [annotations[pk - 1] for pk, member_of in sorted(group_names.items()) if member_of == name]
+        if len(members) < 2:
+            raise SpecError(f"claim group {name!r} has {len(members)} claim(s); a group links two or more")
+        if roles.get(group["by"], Role.NONE) < Role.ANNOTATOR:
+            raise SpecError(f"claim group {name!r}: {group['by']!r} is not a demo user who may link claims")
+        linked_at = max(datetime.fromisoformat(m["fields"]["created_at"]) for m in members) + LINKED_AFTER
+        records.append(
+            {"model": "annotations.claimgroup", "pk": group_pk, "fields": {"created_at": _timestamp(linked_at)}}
+        )
+        for member in members:
+            # Its status when linked: where the last event before the link left it.
+            before = [e["fields"] for e in events if e["fields"]["annotation"] == member["pk"]]
+            status = [e["to_status"] for e in before if datetime.fromisoformat(e["at"]) < linked_at][-1]
+            change = {"claim_group": {"from": None, "to": group_pk}}
+            events.append(
+                _event(
+                    len(events) + 1,
+                    member["pk"],
+                    HistoryAction.LINKED,
+                    group["by"],
+                    linked_at,
+                    status,
+                    status,
+                    "",
+                    change,
+                )
+            )
+            member["fields"]["claim_group"] = group_pk
+            member["fields"]["updated_at"] = max(member["fields"]["updated_at"], _timestamp(linked_at))
+    return records
 
 
 def _dump(records: list[dict]) -> str:
@@ -167,6 +216,18 @@ def _check_types(item: dict) -> None:
         raise SpecError(f"unknown artifact_type {item['artifact_type']!r}")
     if item["kind"] == Kind.TRANSLATION_ARTIFACT and item["severity"] not in Severity.values:
         raise SpecError(f"unknown severity {item['severity']!r}")
+    if item["kind"] == Kind.CLAIM and item["rating"] and item["rating"] not in Rating.values:
+        raise SpecError(f"unknown rating {item['rating']!r}")
+
+
+def _claim_date(item: dict) -> str | None:
+    """The claim's date as the spec gives it (ISO), checked; None for none."""
+    if not item.get("claim_date"):
+        return None
+    try:
+        return date.fromisoformat(item["claim_date"]).isoformat()
+    except (TypeError, ValueError):
+        raise SpecError(f"claim_date {item['claim_date']!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
 def _annotation_records(
@@ -220,6 +281,10 @@ def _annotation_records(
             "suggested_correction": item.get("correction", ""),
             "severity": item.get("severity", ""),
             "claimant": item.get("claimant", ""),
+            "rating": item.get("rating", ""),
+            "rating_explanation": item.get("rating_explanation", ""),
+            "claim_date": _claim_date(item),
+            "claim_group": None,  # set by _link_groups
             "note": item["note"],
             "status": status,
             "created_by": [author],
@@ -233,7 +298,7 @@ def _annotation_records(
     return annotation, events
 
 
-def _event(pk, annotation_pk, action, actor, at, from_status, to_status, comment) -> dict:
+def _event(pk, annotation_pk, action, actor, at, from_status, to_status, comment, changes=None) -> dict:
     return {
         "model": "annotations.annotationevent",
         "pk": pk,
@@ -245,6 +310,7 @@ def _event(pk, annotation_pk, action, actor, at, from_status, to_status, comment
             "from_status": str(from_status),
             "to_status": str(to_status),
             "comment": comment,
+            "changes": changes or {},
         },
     }
 
