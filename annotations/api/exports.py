@@ -1,5 +1,5 @@
 """/api/exports/annotations.{jsonl,csv,jsonld} and claimreviews.jsonld: approved annotations (or
-rated claims), streamed, filtered as the list."""
+rated claims), streamed, filtered as the list; quality.csv: the articles' translation quality."""
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -10,11 +10,14 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from annotations.domain.errors import InvalidInput
-from annotations.filters import AnnotationExportFilter
+from annotations.filters import AnnotationExportFilter, ArticleFilter
 from annotations.interchange.jsonld import Iris
+from annotations.interchange.quality import COLUMNS as QUALITY_COLUMNS
+from annotations.interchange.quality import write_quality_csv
 from annotations.interchange.registry import FORMATS
 from annotations.interchange.stream import counted_export
 from annotations.selectors.annotations import annotations_for_export
+from annotations.selectors.quality import articles_scored, scoring
 
 from .permissions import RolePermission
 from .schema import ERRORS
@@ -74,6 +77,7 @@ class AnnotationExportView(APIView):
 
 
 RECORD_COUNT_HEADER = "Copydesk-Record-Count"
+QUALITY_CONTENT_TYPE = "text/csv; charset=utf-8; header=present"
 CURSOR_HEADER = "Copydesk-Cursor"
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
 
@@ -107,3 +111,36 @@ def export_view(export_format: str):
         },
     )
     return extend_schema_view(get=schema)(view).as_view()
+
+
+class QualityExportView(APIView):
+    """GET /api/exports/quality.csv: a row per article with its translation quality, streamed;
+    the article list's filters apply."""
+
+    permission_classes = [IsAuthenticated, RolePermission]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _ErrorsAsJson
+    action = "export"  # RolePermission: consumers and up
+
+    @extend_schema(
+        operation_id="exports_quality_csv",
+        summary="Export each article's translation quality (MQM) as CSV (streamed, not paginated)",
+        parameters=[
+            OpenApiParameter(name, str, description=str(f.extra.get("help_text", "")))
+            for name, f in ArticleFilter.base_filters.items()
+        ],
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="A header row, then per article: " + ", ".join(QUALITY_COLUMNS) + ". `passed` is "
+                "true or false, and empty with `per_1000_words` and `score` for an article with no words.",
+            ),
+            **ERRORS,
+        },
+    )
+    def get(self, request):
+        articles = articles_scored(params=request.query_params)
+        response = StreamingHttpResponse(write_quality_csv(articles, scoring()), content_type=QUALITY_CONTENT_TYPE)
+        response["Content-Disposition"] = 'attachment; filename="quality.csv"'
+        response["X-Accel-Buffering"] = "no"
+        return response

@@ -7,7 +7,7 @@ from annotations.interchange.registry import FORMATS
 from .annotations import AnnotationViewSet
 from .articles import ArticleViewSet
 from .changes import ChangeFeedView
-from .exports import export_view
+from .exports import QualityExportView, export_view
 from .health import health
 from .webhooks import WebhookViewSet
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     *(path(f"exports/{export.filename}", export_view(name), name=f"export-{name}") for name, export in FORMATS.items()),
+    path("exports/quality.csv", QualityExportView.as_view(), name="export-quality"),
     path("changes/", ChangeFeedView.as_view(), name="changes"),
     path("", include(router.urls)),
 ]

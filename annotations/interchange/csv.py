@@ -28,9 +28,14 @@ class _Line:
         return text
 
 
+def row_writer():
+    """A csv writer whose writerow() returns the line. RFC 4180: CRLF line ends, fields with
+    commas, quotes or line breaks quoted, quotes doubled."""
+    return csv.writer(_Line(), lineterminator="\r\n")
+
+
 def csv_lines(annotations: QuerySet, *, end_marker_of: int | None = None) -> Iterator[str]:
-    # RFC 4180: CRLF line ends, fields with commas, quotes or line breaks quoted, quotes doubled.
-    writer = csv.writer(_Line(), lineterminator="\r\n")
+    writer = row_writer()
     yield writer.writerow(EXPORT_FIELDS)
     for record in records(annotations):
         yield writer.writerow([neutralise_formula(record[field]) for field in EXPORT_FIELDS])

@@ -4,10 +4,12 @@ figures, and the errors that make them."""
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from annotations.domain.quality import MQM_ERROR_TYPES, Scoring, translation_quality
+from annotations.filters import ArticleFilter, filtered
 from annotations.models import Annotation, Article
-from annotations.query.quality import ERRORS, PENALTY, scored_errors
+from annotations.query.quality import ERRORS, PENALTY, scored_errors, with_quality
 
 
 def scoring() -> Scoring:
@@ -39,3 +41,10 @@ def errors_of(article: Article, scoring: Scoring) -> list[ScoredError]:
         for a in scored_errors().filter(article=article).select_related("created_by", "reviewed_by")
     ]
     return sorted(errors, key=lambda e: (-e.penalty, e.annotation.start, e.annotation.pk))
+
+
+def articles_scored(*, params) -> QuerySet[Article]:
+    """The articles that match the article list's filters, in id order, with their translation
+    quality's figures; `params` as the list gets them (an invalid filter is a 400)."""
+    articles = with_quality(Article.objects.defer("body"), scoring()).order_by("id")
+    return filtered(ArticleFilter(params, queryset=articles))
