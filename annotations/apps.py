@@ -7,6 +7,7 @@ class AnnotationsConfig(AppConfig):
     verbose_name = "Copydesk"
 
     def ready(self):
+        from . import checks  # noqa: F401 - registers the system checks
         from .services.users import sync_role_groups
 
         post_migrate.connect(sync_role_groups, sender=self)

@@ -86,7 +86,10 @@ class Scoring:
     @classmethod
     def of(cls, *, severity_weights: Mapping | None, type_weights: Mapping | None, pass_threshold: float) -> "Scoring":
         """A scoring from settings, refusing by name a weight for a severity or type that does not exist."""
-        severities = {**DEFAULT_SEVERITY_WEIGHTS, **(severity_weights or {})}
+        # Plain strings for keys (str() of an enum member is its value), so that messages read well.
+        severities = {
+            str(name): weight for name, weight in {**DEFAULT_SEVERITY_WEIGHTS, **(severity_weights or {})}.items()
+        }
         _check_names("severity", severities, Severity)
         _check_names("artifact type", type_weights or {}, ArtifactType)
         return cls(
