@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management.base import BaseCommand, CommandError
 
+from annotations.domain.quality import count_words
 from annotations.domain.roles import Role
 from annotations.domain.spans import occurrences, span_context
 from annotations.domain.transitions import BY_ACTION, HistoryAction, Status
@@ -190,6 +191,7 @@ def _article_record(path: Path, pk: int) -> dict:
             "language": record["language"],
             "published_at": _timestamp(published_at) if published_at else None,
             "content_sha256": record["content_sha256"],
+            "word_count": count_words(record["body"]),
             "imported_from": record["imported_from"],
             "created_at": _timestamp(ARTICLES_IMPORTED_AT + timedelta(minutes=pk)),
         },
