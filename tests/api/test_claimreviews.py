@@ -118,7 +118,11 @@ def test_a_review_carries_what_google_requires_and_recommends(client_for, consum
         "worstRating": 1,
     }
     assert review["reviewBody"] == "Kishida said so on 2 March 2022 (Kyodo)."
-    assert review["author"] == {"@type": "Organization", "name": "Copydesk Fact Check", "url": "https://factcheck.example/"}
+    assert review["author"] == {
+        "@type": "Organization",
+        "name": "Copydesk Fact Check",
+        "url": "https://factcheck.example/",
+    }
     assert review["datePublished"] == claim.reviewed_at.date().isoformat()
     item = review["itemReviewed"]
     assert item["@type"] == "Claim"
