@@ -2,29 +2,42 @@
 article's page, which shows its text with every annotation highlighted, annotates a
 selection and reviews an annotation in place (each answering JSON to the page's script).
 An article's revisions: revising its text (article_revise), and each revision's page with
-its diff and what it did to every annotation."""
+its diff and what it did to every annotation. Translation quality (MQM): the list's score
+column and filter, read from the list's own query, and the page's panel with the errors
+that make the score."""
+
+import math
+from fractions import Fraction
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import F, OrderBy, QuerySet, Value
+from django.db.models.functions import Cast, NullIf
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from annotations.domain.errors import DomainError
+from annotations.domain.quality import MAXIMUM_SCORE, Scoring
 from annotations.domain.roles import Role
 from annotations.domain.transitions import TRANSITIONS, reviews_allowed_from
 from annotations.models import Annotation, Article, Kind, Status
 from annotations.query.pages import IdsFirstPaginator
+from annotations.query.quality import PENALTY, PER_1000_WORDS
 from annotations.selectors.annotations import annotation_authors_of, annotations_visible_to
 from annotations.selectors.articles import article_queryset, article_revisions
 from annotations.selectors.desk import revision_page
+from annotations.selectors.quality import errors_of, quality_of, scoring
 from annotations.selectors.users import may_review, user_role
 from annotations.services.annotations import annotation_create
 from annotations.services.articles import ARTICLE_DETAILS, article_update
@@ -49,10 +62,89 @@ from .revisions import revision_diff
 OUTCOMES = ["unchanged", "moved", "fixed", "fuzzy", "orphaned"]
 
 
+# -- translation quality on the list
+
+
+class NullsLast(OrderBy):
+    """An order that keeps the rows without a value last both ways (Django's reverse puts them first)."""
+
+    def reverse_ordering(self):
+        super().reverse_ordering()
+        self.nulls_first, self.nulls_last = None, True
+        return self
+
+
+# Worst first, as the score reads ascending (a penalty per 1,000 words descending); the articles
+# without a score (no words) last, either way.
+BY_SCORE = NullsLast(F(PER_1000_WORDS), descending=True, nulls_last=True)
+
+
+def passing_raw_score(threshold: float) -> float:
+    """The lowest raw score (the double 100 x (1 - penalty / words), before rounding) that passes
+    `threshold` as domain.quality.translation_quality decides: rounded to 2 decimals, at least
+    the threshold.
+
+    The rounded score passes from the fewest hundredths (`cents`) whose double reaches the
+    threshold, and a raw score rounds to those or more when it lies above half a hundredth
+    below them (or on it, where that half is itself a double and rounding half to even goes
+    up). The list's filter compares the raw score, computed in SQL by the same double
+    operations, with this bound: so it agrees with each row's badge even on the boundary,
+    where a bound on the per 1,000 words (rounded apart from the score) would not."""
+    cents = math.floor(Fraction(threshold) * 100)
+    while float(Fraction(cents, 100)) < threshold:
+        cents += 1
+    half_below = Fraction(cents, 100) - Fraction(1, 200)
+    bound = float(half_below)
+    if Fraction(bound) < half_below or (Fraction(bound) == half_below and cents % 2):
+        bound = math.nextafter(bound, math.inf)
+    return bound
+
+
+def _raw_score():
+    # translation_quality's MAXIMUM_SCORE * (1 - penalty / words): the same double operations in
+    # the same order, on the same penalty; null for a text of no words.
+    words = Cast(NullIf(F("word_count"), Value(0)), models.FloatField())
+    return Value(float(MAXIMUM_SCORE)) * (Value(1.0) - F(PENALTY) / words)
+
+
+def with_verdict(articles: QuerySet, verdict: str, scoring: Scoring) -> QuerySet:
+    """The articles (read through article_queryset) whose translation quality passes ("passed") or
+    fails ("failed"); one with no words has no score, and does neither."""
+    bound = passing_raw_score(scoring.pass_threshold)
+    if bound <= 0:  # a score is never below 0: every score passes
+        return articles.filter(word_count__gt=0) if verdict == "passed" else articles.none()
+    lookup = "gte" if verdict == "passed" else "lt"
+    return articles.alias(quality_raw_score=_raw_score()).filter(**{f"quality_raw_score__{lookup}": bound})
+
+
+class QualityFilter(admin.SimpleListFilter):
+    """Articles whose translation quality passes or fails the settings' threshold, as their badges say."""
+
+    title = "quality"
+    parameter_name = "quality"
+
+    def lookups(self, request, model_admin):
+        threshold = _number(scoring().pass_threshold)
+        return [("passed", f"passed (score ≥ {threshold})"), ("failed", f"failed (below {threshold})")]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if self.value() not in ("passed", "failed"):
+            raise IncorrectLookupParameters(f"quality: {self.value()!r} is not one of passed, failed.")
+        return with_verdict(queryset, self.value(), scoring())
+
+
+def _number(value: float) -> str:
+    """A threshold as set: 99.0 as "99", 98.5 as "98.5"."""
+    return f"{value:g}"
+
+
 @admin.register(Article)
 class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
-    list_display = ["title", "source", "language", "published_at", "pending", "approved", "rejected"]
-    list_filter = ARTICLE_FILTERS
+    # The quality beside the title: on a phone the columns after the first two are a scroll away.
+    list_display = ["title", "quality", "source", "language", "published_at", "pending", "approved", "rejected"]
+    list_filter = [*ARTICLE_FILTERS, QualityFilter]
     paginator = IdsFirstPaginator  # each page counts the annotations of its own articles only
     # The body too: trigram indexes on UPPER(title) and UPPER(body) on PostgreSQL (migration 0007).
     search_fields = ["title", "source", "body"]
@@ -79,6 +171,9 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
             },
         )
     ]
+
+    class Media:
+        css = {"all": ["annotations/desk.css"]}
 
     def get_queryset(self, request):
         return article_queryset(with_body=False)
@@ -114,6 +209,19 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
     @admin.display(description="rejected", ordering="n_rejected")
     def rejected(self, article):
         return article.n_rejected
+
+    @admin.display(description="Quality", ordering=BY_SCORE)
+    def quality(self, article):
+        # Read in the list's own query (article_queryset): no query per row.
+        scored_with = scoring()
+        figures = quality_of(article, scored_with)
+        if figures["score"] is None:
+            return format_html('<span class="desk-no-score" title="{}">—</span>', "No score: the text has no words.")
+        return format_html(
+            '<span class="desk-score">{}</span> {}',
+            f"{figures['score']:.2f}",
+            _verdict(figures["passed"], scored_with.pass_threshold),
+        )
 
     def get_urls(self):
         annotate = self.admin_site.admin_view(self.annotate_view)
@@ -153,6 +261,7 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
             "pending_url": f"{changelist}?article__id__exact={article.pk}&status=pending",
             "kinds": Kind.choices,
             "statuses": Status.choices,
+            "quality": _quality(article),
         }
 
     def _annotations(self, request: HttpRequest, article: Article) -> list[Annotation]:
@@ -191,7 +300,17 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
         items = render_to_string(
             "admin/annotations/article/desk_items.html", {"items": self._items(request, annotations)}, request
         )
-        return {"body": _highlighted(article, annotations), "items": items, "count": len(annotations)}
+        # A review may change the score: the article is read again for it.
+        quality = _quality(self.get_queryset(request).get(pk=article.pk))
+        return {
+            "body": _highlighted(article, annotations),
+            "items": items,
+            "count": len(annotations),
+            "quality": render_to_string("admin/annotations/article/quality.html", {"quality": quality}, request),
+            "quality_line": render_to_string(
+                "admin/annotations/article/quality_line.html", {"quality": quality}, request
+            ),
+        }
 
     @method_decorator(require_POST)
     def annotate_view(self, request: HttpRequest, object_id: str) -> JsonResponse:
@@ -304,6 +423,36 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
             "article_url": reverse("admin:annotations_article_change", args=[article.pk]),
         }
         return TemplateResponse(request, "admin/annotations/article/revision.html", context)
+
+
+def _verdict(passed: bool, threshold: float) -> str:
+    """The pass or fail badge of a score: the word says it, the colour and the mark only repeat it."""
+    said = "pass" if passed else "fail"
+    why = f"{'At or above' if passed else 'Below'} the pass threshold of {_number(threshold)}"
+    return format_html('<span class="desk-verdict desk-verdict-{}" title="{}">{}</span>', said, why, said)
+
+
+def _quality(article: Article) -> dict:
+    """The article page's translation quality: its figures, the threshold and the errors that count,
+    `article` read through article_queryset."""
+    scored_with = scoring()
+    figures = quality_of(article, scored_with)
+    return {
+        **figures,
+        "score_shown": None if figures["score"] is None else f"{figures['score']:.2f}",
+        "threshold": _number(scored_with.pass_threshold),
+        "verdict": None if figures["score"] is None else _verdict(figures["passed"], scored_with.pass_threshold),
+        "scored_errors": [
+            {"error": error, "mqm_error_type": _breakable(error.mqm_error_type)}
+            # The tally counted none: no query for the list of none.
+            for error in (errors_of(article, scored_with) if any(figures["errors"].values()) else [])
+        ],
+    }
+
+
+def _breakable(mqm_error_type: str) -> str:
+    """An MQM error type that may wrap after each "/" in a narrow column."""
+    return format_html_join(mark_safe("/<wbr>"), "{}", ((part,) for part in mqm_error_type.split("/")))
 
 
 def _highlighted(article: Article, annotations: list[Annotation]):

@@ -170,6 +170,11 @@
       body.innerHTML = data.body;
       list.innerHTML = data.items;
       if (count) count.textContent = data.count;
+      // A review may change the translation quality: its line and its panel.
+      for (const [id, html] of [["desk-quality-line", data.quality_line], ["desk-quality", data.quality]]) {
+        const element = document.getElementById(id);
+        if (element && html) element.outerHTML = html;
+      }
     }
 
     // --- cards: on hover or focus; kept open ("pinned") by a click or a key -----------------------------------
