@@ -120,8 +120,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # statement after DATABASE_STATEMENT_TIMEOUT (exports lift it for their own transaction).
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")))
+    # No JIT: every query here is short, and compiling one costs more than it saves (the desk's
+    # article list sorted by score: 60 to 110 ms of JIT in a 125 ms query, BENCHMARKS.md);
+    # PostgreSQL's default would compile any query whose estimate passes 100,000.
+    _server_settings = ["-c jit=off"]
     if statement_timeout := os.environ.get("DATABASE_STATEMENT_TIMEOUT"):
-        _options["options"] = f"-c statement_timeout={statement_timeout}"
+        _server_settings.append(f"-c statement_timeout={statement_timeout}")
+    _options["options"] = " ".join(_server_settings)
 # The date-window indexes carry status as a non-key column for PostgreSQL's index-only
 # scans; SQLite, the embedded default, builds them without it, which is all it needs.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

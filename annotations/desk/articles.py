@@ -150,6 +150,7 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
     search_fields = ["title", "source", "body"]
     search_help_text = "Search the title, the source and the text: every word must occur in one of them."
     ordering = ["-id"]
+    list_per_page = 50  # as the annotations' list: a page of 100 took twice as long to render (BENCHMARKS.md)
     change_form_template = "admin/annotations/article/change_form.html"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     add_fieldsets = [(None, {"fields": ["title", "body", "source", "url", "language", "published_at"]})]
