@@ -6,16 +6,12 @@ its diff and what it did to every annotation. Translation quality (MQM): the lis
 column and filter, read from the list's own query, and the page's panel with the errors
 that make the score."""
 
-import math
-from fractions import Fraction
-
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import F, OrderBy, QuerySet, Value
-from django.db.models.functions import Cast, NullIf
+from django.db.models import F, OrderBy
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -28,12 +24,11 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from annotations.domain.errors import DomainError
-from annotations.domain.quality import MAXIMUM_SCORE, Scoring
 from annotations.domain.roles import Role
 from annotations.domain.transitions import TRANSITIONS, reviews_allowed_from
 from annotations.models import Annotation, Article, Kind, Status
 from annotations.query.pages import IdsFirstPaginator
-from annotations.query.quality import PENALTY, PER_1000_WORDS
+from annotations.query.quality import PER_1000_WORDS, with_verdict
 from annotations.selectors.annotations import annotation_authors_of, annotations_visible_to
 from annotations.selectors.articles import article_queryset, article_revisions
 from annotations.selectors.desk import revision_page
@@ -77,44 +72,6 @@ class NullsLast(OrderBy):
 # Worst first, as the score reads ascending (a penalty per 1,000 words descending); the articles
 # without a score (no words) last, either way.
 BY_SCORE = NullsLast(F(PER_1000_WORDS), descending=True, nulls_last=True)
-
-
-def passing_raw_score(threshold: float) -> float:
-    """The lowest raw score (the double 100 x (1 - penalty / words), before rounding) that passes
-    `threshold` as domain.quality.translation_quality decides: rounded to 2 decimals, at least
-    the threshold.
-
-    The rounded score passes from the fewest hundredths (`cents`) whose double reaches the
-    threshold, and a raw score rounds to those or more when it lies above half a hundredth
-    below them (or on it, where that half is itself a double and rounding half to even goes
-    up). The list's filter compares the raw score, computed in SQL by the same double
-    operations, with this bound: so it agrees with each row's badge even on the boundary,
-    where a bound on the per 1,000 words (rounded apart from the score) would not."""
-    cents = math.floor(Fraction(threshold) * 100)
-    while float(Fraction(cents, 100)) < threshold:
-        cents += 1
-    half_below = Fraction(cents, 100) - Fraction(1, 200)
-    bound = float(half_below)
-    if Fraction(bound) < half_below or (Fraction(bound) == half_below and cents % 2):
-        bound = math.nextafter(bound, math.inf)
-    return bound
-
-
-def _raw_score():
-    # translation_quality's MAXIMUM_SCORE * (1 - penalty / words): the same double operations in
-    # the same order, on the same penalty; null for a text of no words.
-    words = Cast(NullIf(F("word_count"), Value(0)), models.FloatField())
-    return Value(float(MAXIMUM_SCORE)) * (Value(1.0) - F(PENALTY) / words)
-
-
-def with_verdict(articles: QuerySet, verdict: str, scoring: Scoring) -> QuerySet:
-    """The articles (read through article_queryset) whose translation quality passes ("passed") or
-    fails ("failed"); one with no words has no score, and does neither."""
-    bound = passing_raw_score(scoring.pass_threshold)
-    if bound <= 0:  # a score is never below 0: every score passes
-        return articles.filter(word_count__gt=0) if verdict == "passed" else articles.none()
-    lookup = "gte" if verdict == "passed" else "lt"
-    return articles.alias(quality_raw_score=_raw_score()).filter(**{f"quality_raw_score__{lookup}": bound})
 
 
 class QualityFilter(admin.SimpleListFilter):

@@ -20,9 +20,11 @@ a word, so their count is high (scores lenient) until a dictionary segmenter
 is worth its weight.
 """
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
 from .kinds import ArtifactType, Severity
 
@@ -129,3 +131,24 @@ def translation_quality(words: int, penalty: float, errors: Mapping[str, int], s
         }
     by_severity = {severity.value: int(errors.get(severity.value, 0)) for severity in Severity}
     return {"words": words, "penalty": round(penalty, 4), **figures, "errors": by_severity}
+
+
+def passing_raw_score(threshold: float) -> float:
+    """The lowest raw score (the double 100 x (1 - penalty / words), before rounding) that passes
+    `threshold` as domain.quality.translation_quality decides: rounded to 2 decimals, at least
+    the threshold.
+
+    The rounded score passes from the fewest hundredths (`cents`) whose double reaches the
+    threshold, and a raw score rounds to those or more when it lies above half a hundredth
+    below them (or on it, where that half is itself a double and rounding half to even goes
+    up). The list's filter compares the raw score, computed in SQL by the same double
+    operations, with this bound: so it agrees with each row's badge even on the boundary,
+    where a bound on the per 1,000 words (rounded apart from the score) would not."""
+    cents = math.floor(Fraction(threshold) * 100)
+    while float(Fraction(cents, 100)) < threshold:
+        cents += 1
+    half_below = Fraction(cents, 100) - Fraction(1, 200)
+    bound = float(half_below)
+    if Fraction(bound) < half_below or (Fraction(bound) == half_below and cents % 2):
+        bound = math.nextafter(bound, math.inf)
+    return bound

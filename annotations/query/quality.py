@@ -7,7 +7,7 @@ from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Sum, Value, 
 from django.db.models.functions import Cast, Coalesce, NullIf
 
 from annotations.domain.kinds import Kind, Severity
-from annotations.domain.quality import REFERENCE_WORDS, Scoring
+from annotations.domain.quality import MAXIMUM_SCORE, REFERENCE_WORDS, Scoring, passing_raw_score
 from annotations.domain.transitions import Status
 from annotations.models import Annotation, ArticleErrorTally
 
@@ -57,3 +57,20 @@ def with_quality(articles: QuerySet, scoring: Scoring) -> QuerySet:
     }
     per_1000 = F(PENALTY) * Value(float(REFERENCE_WORDS)) / Cast(NullIf(F("word_count"), Value(0)), models.FloatField())
     return articles.annotate(**{PENALTY: penalty}, **errors).annotate(**{PER_1000_WORDS: per_1000})
+
+
+def _raw_score() -> models.Expression:
+    # translation_quality's MAXIMUM_SCORE * (1 - penalty / words): the same double operations in
+    # the same order, on the same penalty; null for a text of no words.
+    words = Cast(NullIf(F("word_count"), Value(0)), models.FloatField())
+    return Value(float(MAXIMUM_SCORE)) * (Value(1.0) - F(PENALTY) / words)
+
+
+def with_verdict(articles: QuerySet, verdict: str, scoring: Scoring) -> QuerySet:
+    """The articles (read through with_quality()) whose translation quality passes ("passed") or
+    fails ("failed"); one with no words has no score, and does neither."""
+    bound = passing_raw_score(scoring.pass_threshold)
+    if bound <= 0:  # a score is never below 0: every score passes
+        return articles.filter(word_count__gt=0) if verdict == "passed" else articles.none()
+    lookup = "gte" if verdict == "passed" else "lt"
+    return articles.alias(quality_raw_score=_raw_score()).filter(**{f"quality_raw_score__{lookup}": bound})

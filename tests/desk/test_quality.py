@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotations.desk.articles import passing_raw_score, with_verdict
+from annotations.domain.quality import passing_raw_score
+from annotations.query.quality import with_verdict
 from annotations.selectors.articles import article_queryset
 from annotations.selectors.quality import quality_of, scoring
 from annotations.services.annotations import annotation_create
