@@ -32,11 +32,12 @@ from annotations.domain.transitions import TRANSITIONS, reviews_allowed_from
 from annotations.filters import AnnotationFilter
 from annotations.models import Annotation, AnnotationEvent, Article
 from annotations.selectors.annotations import annotation_authors, annotations_visible_to, review_queue
+from annotations.selectors.claims import linked_with
 from annotations.selectors.users import may_review
 from annotations.services.annotations import annotation_delete, delete_refusal, edit_refusal
 from annotations.services.reviews import BULK_REVIEW_LIMIT, annotation_review, annotations_review_bulk
 
-from .claims import ON_ANNOTATION, ClaimLinkViews, linked_with, seen_elsewhere
+from .claims import ON_ANNOTATION, ClaimLinkViews, seen_elsewhere
 from .filters import ANNOTATION_FILTERS, holds_nul
 from .forms import AnnotationAdminForm, RejectForm, ReviewForm, add_domain_error
 from .reanchor import ReanchorQueueViews

@@ -31,6 +31,7 @@ from annotations.query.pages import IdsFirstPaginator
 from annotations.query.quality import PER_1000_WORDS, with_verdict
 from annotations.selectors.annotations import annotation_authors_of, annotations_visible_to
 from annotations.selectors.articles import article_queryset, article_revisions
+from annotations.selectors.claims import linked_with
 from annotations.selectors.desk import revision_page
 from annotations.selectors.quality import errors_of, quality_of, scoring
 from annotations.selectors.users import may_review, user_role
@@ -39,7 +40,7 @@ from annotations.services.articles import ARTICLE_DETAILS, article_update
 from annotations.services.reviews import annotation_review
 from annotations.services.revisions import article_revise
 
-from .claims import linked_with, may_link
+from .claims import may_link
 from .filters import ARTICLE_FILTERS, NulSafeSearch
 from .forms import (
     ArticleCreateForm,

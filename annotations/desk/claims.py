@@ -41,29 +41,6 @@ def may_link(user) -> bool:
     return user_role(user) >= Role.ANNOTATOR
 
 
-def linked_with(user, annotations: list[Annotation]) -> dict[int, list[Annotation]]:
-    """The other members of each linked claim's group that `user` may see, with their articles
-    (titles and sources, not bodies), by claim id: one query for all, none if nothing is linked."""
-    groups = {a.claim_group_id for a in annotations if a.claim_group_id is not None}
-    if not groups:
-        return {}
-    members = (
-        annotations_visible_to(user)
-        .filter(claim_group_id__in=groups)
-        .select_related("article")
-        .defer("article__body")
-        .order_by("id")
-    )
-    by_group: dict[int, list[Annotation]] = {}
-    for member in members:
-        by_group.setdefault(member.claim_group_id, []).append(member)
-    return {
-        a.pk: [m for m in by_group.get(a.claim_group_id, []) if m.pk != a.pk]
-        for a in annotations
-        if a.claim_group_id is not None
-    }
-
-
 def seen_elsewhere(user, claim: Annotation, *, on: str) -> dict:
     """The context of a claim's "Seen elsewhere" list: its SEEN_ELSEWHERE most similar claims in other
     articles with their articles (two queries), and whether the user may link them."""

@@ -55,3 +55,26 @@ def _score(claim: Annotation, other: Annotation) -> float:
     if claim.claimant and other.claimant:
         return (1 - CLAIMANT_WEIGHT) * quotes + CLAIMANT_WEIGHT * similarity(claim.claimant, other.claimant)
     return quotes
+
+
+def linked_with(user, annotations: list[Annotation]) -> dict[int, list[Annotation]]:
+    """The other members of each linked claim's group that `user` may see, with their articles
+    (titles and sources, not bodies), by claim id: one query for all, none if nothing is linked."""
+    groups = {a.claim_group_id for a in annotations if a.claim_group_id is not None}
+    if not groups:
+        return {}
+    members = (
+        annotations_visible_to(user)
+        .filter(claim_group_id__in=groups)
+        .select_related("article")
+        .defer("article__body")
+        .order_by("id")
+    )
+    by_group: dict[int, list[Annotation]] = {}
+    for member in members:
+        by_group.setdefault(member.claim_group_id, []).append(member)
+    return {
+        a.pk: [m for m in by_group.get(a.claim_group_id, []) if m.pk != a.pk]
+        for a in annotations
+        if a.claim_group_id is not None
+    }
