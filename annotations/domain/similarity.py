@@ -25,3 +25,28 @@ def similarity(a: str, b: str) -> float:
     if not first or not second:
         return 0.0
     return len(first & second) / len(first | second)
+
+
+# Finding candidates: a claim is compared only with the claims that share one of its rarest
+# words (its "probes"), which an inverted index over claims' words finds at once; comparing it
+# with every claim, or walking a trigram index in distance order, took about 400 ms at 400,000
+# sentence-length claims (BENCHMARKS.md). A claim that states the same thing shares a name, a
+# place, a figure or an uncommon word with it: those are what the probes are.
+PROBES = 4
+# Claims with a word are counted up to this many: past it, a word is common, and how common
+# does not matter.
+COUNT_CAP = 1000
+
+
+def words(text: str) -> set[str]:
+    """The text's words as PostgreSQL's 'simple' text search configuration makes them: runs of
+    letters and digits, lowercased."""
+    return set(_WORD.findall(text.lower()))
+
+
+def probes(claims_with: dict[str, int], *, count: int = PROBES) -> list[str]:
+    """The `count` words of a claim found in the fewest claims (`claims_with`: how many claims,
+    itself included, have each word, up to COUNT_CAP), the longer first among equals (a long
+    word is rarer, on the whole); a word no other claim has finds nothing and is no probe."""
+    shared = [word for word, n in claims_with.items() if n >= 2]
+    return sorted(shared, key=lambda word: (min(claims_with[word], COUNT_CAP), -len(word), word))[:count]
