@@ -1,16 +1,18 @@
 """Benchmark similar claims and the articles' translation-quality column at a million annotations.
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/copydesk_bench
-    .venv/bin/python manage.py make_benchmark_data --annotations 1000000   # then migrate to 0016
+    .venv/bin/python manage.py make_benchmark_data --annotations 1000000   # migrated to the newest
     .venv/bin/python bench/quality_bench.py
+    # similar claims on sentence-length claims: a second database, made with --sentences
+    DATABASE_URL=.../copydesk_sentences BENCH_PHASES=similar .venv/bin/python bench/quality_bench.py
 
 Starts gunicorn as export_bench.py does (one sync worker, DEBUG off) and prints:
 
 similar   GET /api/annotations/{id}/similar/ for BENCH_CLAIMS (50) approved claims drawn with
           BENCH_SEED (14), as a reviewer (every status) and as a consumer (approved only):
           median, p95, max over HTTP; in process, the same calls' SQL time against the whole
-          selector (SQL plus the Python re-rank); EXPLAIN (ANALYZE, BUFFERS) of one call's SQL
-          for each role, and whether the GiST index annotation_claim_quote_trgm serves it.
+          selector (SQL plus the Python re-rank), its query count, and EXPLAIN (ANALYZE,
+          BUFFERS) of the slowest query for each role.
 quality   GET /api/articles/ (first and middle page); the article list's SQL sorted by
           quality_per_1000_words ascending and descending, nulls last (cursor, median of 7,
           and EXPLAIN ANALYZE); the same sort computed from the annotations without the
@@ -55,7 +57,7 @@ from annotations.desk.articles import ArticleAdmin
 from annotations.models import Annotation, Article, ArticleErrorTally, Kind, Status
 from annotations.query.quality import PER_1000_WORDS, scored_errors
 from annotations.selectors.articles import article_queryset
-from annotations.selectors.claims import similar_claims
+from annotations.selectors.claims import WORDS_INDEX, similar_claims
 from annotations.selectors.quality import scoring
 from annotations.services.quality import recount_all_errors
 from annotations.services.reviews import annotation_approve, annotation_reopen
@@ -67,7 +69,6 @@ CLAIMS = int(os.environ.get("BENCH_CLAIMS", "50"))
 APPROVALS = int(os.environ.get("BENCH_APPROVALS", "200"))
 PHASES = os.environ.get("BENCH_PHASES", "similar,quality,recount,approvals").split(",")
 REPEAT = 7
-GIST = "annotation_claim_quote_trgm"
 PLAIN_STATIC = {
     **settings.STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -131,10 +132,11 @@ def phase_similar(tokens: dict[str, str], users: dict[str, object]):
         ms = [http_ms(f"/api/annotations/{pk}/similar/", tokens[role]) for pk in sample]
         print(f"  over HTTP, {role}: {spread(ms)}")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT pg_relation_size('{GIST}') / 8192")
+        cursor.execute(f"SELECT pg_relation_size('{WORDS_INDEX}') / 8192")
         pages = cursor.fetchone()[0]
+    print(f"  the words index {WORDS_INDEX}: {pages:,} pages")
     for role in ("reviewer", "consumer"):
-        whole, sql, found, runs = [], [], [], []
+        whole, sql, found, queries, slowest = [], [], [], [], []
         for pk in sample:
             claim = Annotation.objects.get(pk=pk)
             with CaptureQueriesContext(connection) as captured:
@@ -143,30 +145,16 @@ def phase_similar(tokens: dict[str, str], users: dict[str, object]):
                 whole.append((time.perf_counter() - started) * 1000)
             sql.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
             found.append(len(result))
-            query = next(q["sql"] for q in captured.captured_queries if "<->" in q["sql"])
-            plan = explain(query)
-            runs.append((claim, plan_figures(plan), plan, query))
+            queries.append(len(captured.captured_queries))
+            worst = max(captured.captured_queries, key=lambda q: float(q["time"]))
+            slowest.append((float(worst["time"]) * 1000, claim, worst["sql"]))
         print(
             f"  in process, {role}: similar_claims {spread(whole)}; of it SQL {spread(sql)}; "
-            f"{statistics.mean(found):.1f} similar claims found on average"
+            f"{statistics.mean(found):.1f} similar claims found on average; {max(queries)} queries at most"
         )
-        print(f"    EXPLAIN (ANALYZE, BUFFERS) of each call's SQL, by words in the quote (the index: {pages} pages):")
-        by_words = {}
-        for claim, figures, _, _ in runs:
-            by_words.setdefault(min(len(claim.quote.split()), 4), []).append(figures)
-        for words, group in sorted(by_words.items()):
-            print(
-                f"      {words}{'+' if words == 4 else ''} word(s): {len(group):2} claims, execution median "
-                f"{statistics.median(f['ms'] for f in group):.1f} ms (max {max(f['ms'] for f in group):.1f}), "
-                f"index pages read median {statistics.median(f['pages'] for f in group):.0f} "
-                f"(max {max(f['pages'] for f in group)}), rows the filter removed median "
-                f"{statistics.median(f['removed'] for f in group):.0f}"
-            )
-        used = sum(GIST in plan for _, _, plan, _ in runs)
-        print(f"    GiST index {GIST} in the plan: {used} of {len(runs)} calls")
-        claim, figures, plan, query = max(runs, key=lambda run: run[1]["ms"])
-        where = query[query.index(" WHERE ") + 7 : query.index(" ORDER BY ")]
-        print(f"    the slowest, claim {claim.pk} ({claim.quote!r}): WHERE {where}\n{indent(plan)}")
+        ms, claim, query = max(slowest, key=lambda item: item[0])
+        print(f"    the slowest query, claim {claim.pk} ({claim.quote[:80]!r}), {ms:.0f} ms:")
+        print(indent(plan_summary(explain(query))))
 
 
 def plan_summary(plan: str) -> str:
@@ -174,15 +162,6 @@ def plan_summary(plan: str) -> str:
     lines = plan.splitlines()
     keep = [line for line in lines[1:] if re.match(r"\s*(JIT:|Functions:|Timing:|Planning Time|Execution Time)", line)]
     return "\n".join([lines[0], *keep])
-
-
-def plan_figures(plan: str) -> dict:
-    """The execution time, the pages the index scan read and the rows its filter dropped."""
-    node = re.search(r"Index Scan using .*?Buffers: shared ([^\n]*)", plan, re.S)
-    pages = sum(int(n) for n in re.findall(r"=(\d+)", node.group(1))) if node else 0
-    removed = re.search(r"Rows Removed by Filter: (\d+)", plan)
-    executed = re.search(r"Execution Time: ([\d.]+) ms", plan)
-    return {"ms": float(executed.group(1)), "pages": pages, "removed": int(removed.group(1)) if removed else 0}
 
 
 # --- the score column --------------------------------------------------------------------------

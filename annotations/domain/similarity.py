@@ -46,7 +46,10 @@ def words(text: str) -> set[str]:
 
 def probes(claims_with: dict[str, int], *, count: int = PROBES) -> list[str]:
     """The `count` words of a claim found in the fewest claims (`claims_with`: how many claims,
-    itself included, have each word, up to COUNT_CAP), the longer first among equals (a long
-    word is rarer, on the whole); a word no other claim has finds nothing and is no probe."""
+    itself included, have each word; past COUNT_CAP, a common word), the longer first among
+    equals (a long word is rarer, on the whole). A word no other claim has finds nothing and
+    is no probe; a common word is one only when the claim has no rarer word another claim has
+    (it would fill the candidates with claims that share only it)."""
     shared = [word for word, n in claims_with.items() if n >= 2]
-    return sorted(shared, key=lambda word: (min(claims_with[word], COUNT_CAP), -len(word), word))[:count]
+    rare = [word for word in shared if claims_with[word] <= COUNT_CAP]
+    return sorted(rare or shared, key=lambda word: (min(claims_with[word], COUNT_CAP + 1), -len(word), word))[:count]

@@ -13,6 +13,12 @@ def test_the_words_in_fewest_claims_probe_and_a_short_rare_name_beats_a_long_com
     assert probes(claims_with) == ["lviv", "embassy", "offices", "moved"]
 
 
+def test_common_words_probe_only_when_the_claim_has_no_rarer_shared_word():
+    common = COUNT_CAP + 1
+    assert probes({"schroedershire": 3, "temporary": common, "move": common, "will": common}) == ["schroedershire"]
+    assert probes({"kuleba": 1, "temporary": common, "move": common}) == ["temporary", "move"]
+
+
 def test_a_word_no_other_claim_has_is_no_probe():
     """Counted with the claim itself: 1 is the claim alone (a typo, a name said nowhere else)."""
     assert probes({"kuleba": 1, "lviv": 2, "government": 50}) == ["lviv", "government"]

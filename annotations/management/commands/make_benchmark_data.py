@@ -186,24 +186,33 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--annotations", type=int, default=100_000, help="how many annotations to add")
         parser.add_argument("--seed", type=int, default=1, help="random seed, for repeatable data")
+        parser.add_argument(
+            "--sentences",
+            action="store_true",
+            help="write articles of news-like sentences (names, places, figures; needs Faker, a test "
+            "requirement) and claims of 5 words to a whole sentence, instead of words from a small "
+            "vocabulary: for measuring similar claims on text like the real thing",
+        )
 
-    def handle(self, annotations: int, seed: int, **options):
+    def handle(self, annotations: int, seed: int, sentences: bool = False, **options):
         rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
         started = time.monotonic()
         annotators, reviewers = _users()
         first_article, first_annotation = _next_id(Article), _next_id(Annotation)
         n_articles = max(1, -(-annotations // ANNOTATIONS_PER_ARTICLE))
+        paragraphs = _news_paragraphs(seed) if sentences else _word_paragraphs
         step = timedelta(days=700) / max(annotations, 1)  # ids grow with time, as in real use
         start_time = datetime.now(UTC) - timedelta(hours=1) - step * annotations
         articles = [
-            _article(rng, first_article + n, start_time + step * n * ANNOTATIONS_PER_ARTICLE) for n in range(n_articles)
+            _article(rng, first_article + n, start_time + step * n * ANNOTATIONS_PER_ARTICLE, paragraphs)
+            for n in range(n_articles)
         ]
 
         def annotation_rows():
             annotation_id, clock = first_annotation, start_time
             for number, article in enumerate(articles):
                 count = min(ANNOTATIONS_PER_ARTICLE, annotations - number * ANNOTATIONS_PER_ARTICLE)
-                for span in _spans(rng, article[2], count):
+                for span in _spans(rng, article[2], count, sentences=sentences):
                     clock += step
                     yield _annotation(rng, annotation_id, article, span, clock, annotators, reviewers)
                     annotation_id += 1
@@ -252,11 +261,55 @@ def _next_id(model) -> int:
     return (model.objects.aggregate(top=models.Max("id"))["top"] or 0) + 1
 
 
-def _article(rng: random.Random, article_id: int, when: datetime) -> tuple:
-    paragraphs = []
-    for _ in range(rng.randint(4, 9)):
-        words = rng.choices(WORDS, k=rng.randint(40, 110))
-        paragraphs.append(" ".join(words).capitalize() + ".")
+def _word_paragraphs(rng: random.Random) -> list[str]:
+    """Paragraphs of words drawn from WORDS (the default data)."""
+    return [" ".join(rng.choices(WORDS, k=rng.randint(40, 110))).capitalize() + "." for _ in range(rng.randint(4, 9))]
+
+
+def _news_paragraphs(seed: int):
+    """A maker of paragraphs of news-like sentences: people, organisations, places, figures and
+    days, as claims have them (Faker's names; a handful of sentence shapes)."""
+    try:
+        from faker import Faker  # a test requirement (factory_boy's): only this option needs it
+    except ImportError:
+        raise CommandError("--sentences needs Faker: pip install -r requirements-dev.txt") from None
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+
+    def sentence(rng: random.Random) -> str:
+        shapes = [
+            lambda: (
+                f"{fake.name()} {rng.choice(VERBS)} that {rng.randint(2, 900_000):,} {rng.choice(GROUPS)} "
+                f"{rng.choice(MOVES)} {fake.city()} since {fake.day_of_week()}"
+            ),
+            lambda: (
+                f"{fake.company()} {rng.choice(VERBS)} it would send {rng.randint(2, 5000)} "
+                f"{rng.choice(GROUPS)} to {fake.country()} by {fake.month_name()}"
+            ),
+            lambda: (
+                f"The embassy of {fake.country()} in {fake.city()} will move to a temporary office in "
+                f"{fake.city()}, {fake.name()} {rng.choice(VERBS)}"
+            ),
+            lambda: (
+                f"{rng.randint(2, 900)} {rng.choice(GROUPS)} {rng.choice(MOVES)} {fake.city()} on "
+                f"{fake.day_of_week()}, according to {fake.company()}"
+            ),
+        ]
+        return rng.choice(shapes)()
+
+    def paragraphs(rng: random.Random) -> list[str]:
+        return [". ".join(sentence(rng) for _ in range(rng.randint(3, 6))) + "." for _ in range(rng.randint(4, 9))]
+
+    return paragraphs
+
+
+VERBS = ["said", "announced", "claimed", "denied", "warned", "confirmed", "reported", "promised", "estimated"]
+GROUPS = ["people", "refugees", "troops", "nationals", "workers", "students", "volunteers", "families"]
+MOVES = ["fled", "arrived in", "left", "were evacuated from", "crossed into", "returned to", "were stranded in"]
+
+
+def _article(rng: random.Random, article_id: int, when: datetime, make_paragraphs=_word_paragraphs) -> tuple:
+    paragraphs = make_paragraphs(rng)
     # The number makes every body unique (content_sha256 is unique).
     body = f"Benchmark article {article_id}, {rng.randrange(10**9)}.\n\n" + "\n\n".join(paragraphs) + "\n"
     title = " ".join(rng.choices(WORDS, k=rng.randint(5, 11))).capitalize()
@@ -281,24 +334,48 @@ def _article(rng: random.Random, article_id: int, when: datetime) -> tuple:
     )
 
 
+def _in_a_sentence(rng: random.Random, body: str, bounds: list[tuple], word: int) -> tuple[int, int]:
+    """The first and last word of a run of 5 words or more inside the sentence of word `word` (of
+    the whole run when shorter): words that end no sentence and start no paragraph."""
+
+    def inside(n: int) -> bool:
+        text = body[bounds[n][0] : bounds[n][1]]
+        return "." not in text and "\n" not in text
+
+    if not inside(word):
+        return word, word
+    first = last = word
+    while first > 0 and inside(first - 1):
+        first -= 1
+    while last < len(bounds) - 1 and inside(last + 1):
+        last += 1
+    if last - first >= 5:
+        first = rng.randint(first, last - 4)
+        last = rng.randint(first + 4, last)
+    return first, last
+
+
 ENTITY_TYPES = EntityType.values
 ARTIFACT_TYPES = ArtifactType.values
 
 
-def _spans(rng: random.Random, body: str, count: int) -> list[tuple]:
-    """`count` word-aligned spans with their kind and type, no (span, kind, type) twice."""
+def _spans(rng: random.Random, body: str, count: int, *, sentences: bool = False) -> list[tuple]:
+    """`count` word-aligned spans with their kind and type, no (span, kind, type) twice; with
+    `sentences`, a claim is 5 words to a whole sentence."""
     bounds, at = [], 0
     for word in body.split(" "):
         bounds.append((at, at + len(word)))
         at += len(word) + 1
     seen, spans = set(), []
     while len(spans) < count:
+        kind = rng.choices(*KIND_WEIGHTS)[0]
         first = rng.randrange(len(bounds))
         last = min(len(bounds) - 1, first + rng.choice((0, 0, 0, 1, 1, 2, 3, 5)))
+        if sentences and kind == Kind.CLAIM:
+            first, last = _in_a_sentence(rng, body, bounds, first)
         start, end = bounds[first][0], bounds[last][1]
         if end <= start:
             continue
-        kind = rng.choices(*KIND_WEIGHTS)[0]
         entity_type = rng.choice(ENTITY_TYPES) if kind == Kind.ENTITY else ""
         artifact_type = rng.choice(ARTIFACT_TYPES) if kind == Kind.TRANSLATION_ARTIFACT else ""
         key = (start, end, kind, entity_type, artifact_type)
