@@ -342,8 +342,10 @@ def _in_a_sentence(rng: random.Random, body: str, bounds: list[tuple], word: int
         text = body[bounds[n][0] : bounds[n][1]]
         return "." not in text and "\n" not in text
 
-    if not inside(word):
-        return word, word
+    if not inside(word):  # a sentence's last word, or a paragraph's first: the next word that is inside
+        word = next((n for n in range(word + 1, len(bounds)) if inside(n)), None)
+        if word is None:
+            return len(bounds) - 1, len(bounds) - 1
     first = last = word
     while first > 0 and inside(first - 1):
         first -= 1
