@@ -15,7 +15,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from annotations.domain.errors import InvalidInput
-from annotations.models import Annotation, Article, ArtifactType, Change, EntityType, Kind, Rating, Severity, Status
+from annotations.models import (
+    Annotation,
+    Article,
+    ArtifactType,
+    Change,
+    EntityType,
+    Kind,
+    Origin,
+    Rating,
+    Severity,
+    Status,
+)
 from annotations.query.windows import window_order
 
 
@@ -115,6 +126,14 @@ class AnnotationFilter(django_filters.FilterSet):
     artifact_type = ChoicesFilter(choices=ArtifactType.choices)
     severity = ChoicesFilter(choices=Severity.choices, help_text="A translation artifact's MQM severity.")
     rating = ChoicesFilter(choices=Rating.choices, help_text="A claim's fact-check verdict.")
+    origin = ChoicesFilter(choices=Origin.choices, help_text="human, machine (a model's suggestion) or import.")
+    min_confidence = django_filters.NumberFilter(
+        field_name="confidence",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=1,
+        help_text="Machine suggestions at least this confident (0 to 1); other annotations have no confidence.",
+    )
     created_by = UsernameFilter(field_name="created_by", help_text="Username of the author.")
     reviewed_by = UsernameFilter(field_name="reviewed_by", help_text="Username of the reviewer.")
     source = MultiValueCharFilter(field_name="article__source", help_text="The article's source.")

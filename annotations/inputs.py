@@ -10,8 +10,8 @@ import re
 
 from rest_framework import serializers
 
-from annotations.domain.records import READ_ONLY_FIELDS
-from annotations.models import Article, ArtifactType, EntityType, Kind, Rating, Severity
+from annotations.domain.records import PROVENANCE_FIELDS, READ_ONLY_FIELDS
+from annotations.models import Article, ArtifactType, EntityType, Kind, Origin, Rating, Severity
 from annotations.models.articles import language_tag
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -115,6 +115,24 @@ class AnnotationWriteSerializer(StrictFieldsMixin, serializers.Serializer):
     )
     claim_date = serializers.DateField(required=False, allow_null=True, help_text="When the claim was made.")
     note = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
+    origin = serializers.ChoiceField(
+        choices=Origin.choices,
+        required=False,
+        help_text="Where the annotation comes from (human unless given); set on creation only.",
+    )
+    model = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="A machine suggestion's model and version (machine only; creation only).",
+    )
+    confidence = serializers.FloatField(
+        min_value=0,
+        max_value=1,
+        required=False,
+        allow_null=True,
+        help_text="A machine suggestion's confidence, 0 to 1 (machine only; creation only).",
+    )
     revision = serializers.IntegerField(
         min_value=1,
         required=False,
@@ -131,9 +149,10 @@ class AnnotationUpdateSerializer(AnnotationWriteSerializer):
 
     article = None
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+    origin = model = confidence = None  # where an annotation came from does not change
 
     class Meta(AnnotationWriteSerializer.Meta):
-        known_read_only = (*AnnotationWriteSerializer.Meta.known_read_only, "article")
+        known_read_only = (*AnnotationWriteSerializer.Meta.known_read_only, "article", *PROVENANCE_FIELDS)
 
 
 class ReviewSerializer(StrictFieldsMixin, serializers.Serializer):

@@ -55,7 +55,8 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 RECORD_FIELDS = [
     *["id", "article", "kind", "start", "end", "quote", "entity_type", "artifact_type", "suggested_correction"],
     *["severity", "claimant", "rating", "rating_explanation", "claim_date", "claim_group"],
-    *["note", "status", "created_by", "created_at", "updated_at", "reviewed_by", "reviewed_at"],
+    *["note", "origin", "model", "confidence"],
+    *["status", "created_by", "created_at", "updated_at", "reviewed_by", "reviewed_at"],
     *["review_comment", "revision", "fixed_in_revision"],
     *["article_title", "source", "url", "published_at", "prefix", "suffix", "mqm_error_type"],
 ]

@@ -26,6 +26,9 @@ ANNOTATION_FIELDS = (
     "claim_date",  # when the claim was made
     "claim_group",  # shared by claims that state the same thing (null: none)
     "note",
+    "origin",  # human, machine (a model's suggestion) or import
+    "model",  # a machine suggestion's model and version
+    "confidence",  # a machine suggestion's, 0..1 (null: none)
     "status",
     "created_by",
     "created_at",
@@ -50,7 +53,12 @@ READ_ONLY_FIELDS = (
     "fixed_in_revision",
     "claim_group",
 )
-WRITABLE_FIELDS = tuple(field for field in ANNOTATION_FIELDS if field not in READ_ONLY_FIELDS)
+# Where the annotation came from: given when it is created (by the API or an import), never edited.
+PROVENANCE_FIELDS = ("origin", "model", "confidence")
+# What a person sets, creating an annotation or editing one.
+WRITABLE_FIELDS = tuple(
+    field for field in ANNOTATION_FIELDS if field not in READ_ONLY_FIELDS and field not in PROVENANCE_FIELDS
+)
 # What an edit may change: everything written but the article.
 EDITABLE_FIELDS = frozenset(WRITABLE_FIELDS) - {"article"}
 # Type columns hold '' for "none" (see models/annotations.py); records say null.

@@ -59,7 +59,7 @@ def web_annotation(record: dict, iris: Iris) -> dict:
         "motivation": "tagging",
         "created": record["created_at"],
         "modified": record["updated_at"],
-        "creator": {"type": "Person", "nickname": record["created_by"]},
+        "creator": _creator(record),
         "body": bodies,
         "target": {
             # The offsets point into one revision of the article: its IRI (which serves that
@@ -69,6 +69,13 @@ def web_annotation(record: dict, iris: Iris) -> dict:
             "selector": [quote, {"type": "TextPositionSelector", "start": record["start"], "end": record["end"]}],
         },
     }
+
+
+def _creator(record: dict) -> dict:
+    """A person, or for a machine suggestion the software (its model) that the account ran."""
+    if record["origin"] == "machine":
+        return {"type": "Software", "name": record["model"] or "an unnamed model", "nickname": record["created_by"]}
+    return {"type": "Person", "nickname": record["created_by"]}
 
 
 def jsonld_texts(annotations: QuerySet, iris: Iris, total: int) -> Iterator[str]:

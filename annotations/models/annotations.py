@@ -17,7 +17,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from .articles import Article
-from .choices import ArtifactType, EntityType, Kind, Rating, Severity, Status
+from .choices import ArtifactType, EntityType, Kind, Origin, Rating, Severity, Status
 
 DUPLICATE_SPAN_MESSAGE = "This article already has an annotation of this kind and type on this span."
 
@@ -56,6 +56,10 @@ class Annotation(models.Model):
         "ClaimGroup", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="claims"
     )
     note = models.TextField(blank=True, default="")
+    # Where it came from (domain/origins.py): a machine suggestion names its model and confidence.
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.HUMAN, editable=False)
+    model = models.CharField(max_length=200, blank=True, default="", editable=False)
+    confidence = models.FloatField(null=True, blank=True, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations_created"
@@ -103,8 +107,18 @@ class Annotation(models.Model):
             models.Index(fields=["reviewed_at", "id"], include=["status"], name="annotation_reviewed_id_idx"),
             # ?ordering=start (ties broken by id) reads the first page off this index instead of sorting.
             models.Index(fields=["start", "id"], name="annotation_start_id_idx"),
+            # ?origin=machine: the machine suggestions waiting for review, in list order.
+            models.Index(fields=["status", "origin", "id"], name="annotation_status_origin_idx"),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(origin=Origin.MACHINE) | (Q(model="") & Q(confidence__isnull=True)),
+                name="annotation_model_only_on_machine_suggestions",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | (Q(confidence__gte=0) & Q(confidence__lte=1)),
+                name="annotation_confidence_0_to_1",
+            ),
             models.CheckConstraint(condition=Q(start__gte=0) & Q(start__lt=F("end")), name="annotation_span_valid"),
             models.CheckConstraint(
                 condition=Exact(Length("quote"), F("end") - F("start")), name="annotation_quote_fits_span"

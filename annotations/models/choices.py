@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from annotations.domain import feed, kinds, transitions
+from annotations.domain import feed, kinds, origins, transitions
 from annotations.domain.labels import LabelledEnum
 
 
@@ -18,6 +18,7 @@ ArtifactType = as_choices(kinds.ArtifactType)
 Rating = as_choices(kinds.Rating)
 Severity = as_choices(kinds.Severity)
 Status = as_choices(transitions.Status)
+Origin = as_choices(origins.Origin)
 HistoryAction = as_choices(transitions.HistoryAction)
 ChangeType = as_choices(feed.ChangeType)
 WithdrawalReason = as_choices(feed.WithdrawalReason)

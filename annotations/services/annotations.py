@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from annotations.domain.errors import Conflict, DomainError, InvalidInput, Missing, NotAllowed
 from annotations.domain.kinds import KIND_SPECIFIC_FIELDS, check_kind_fields, kind_field_values
+from annotations.domain.origins import Origin, check_origin_fields
 from annotations.domain.records import EDITABLE_FIELDS, WRITABLE_FIELDS
 from annotations.domain.roles import Role
 from annotations.domain.spans import span_fields
@@ -136,10 +137,15 @@ def annotation_create(
     claim_date: date | None = None,
     note: str | None = None,
     revision: int | None = None,
+    origin: str = Origin.HUMAN,
+    model: str = "",
+    confidence: float | None = None,
 ) -> Annotation:
     """Create a pending annotation on the article's current body (`revision`, when given, must
-    be the current one: offsets taken from an older body are refused, not misplaced)."""
+    be the current one: offsets taken from an older body are refused, not misplaced); a
+    machine suggestion names its `model` and `confidence` (domain/origins.py)."""
     require_role(actor, Role.ANNOTATOR, "create annotations")
+    check_origin_fields(origin, model or "", confidence)
     given = {
         "entity_type": entity_type,
         "artifact_type": artifact_type,
@@ -161,6 +167,9 @@ def annotation_create(
             **span,
             revision=article.revision,
             note=note or "",
+            origin=origin,
+            model=model or "",
+            confidence=confidence,
             created_by=actor,
             **values,
         )

@@ -22,7 +22,7 @@ API_FIELDS = {
     "id", "article", "kind", "start", "end", "quote", "entity_type", "artifact_type", "suggested_correction",
     "severity", "claimant", "rating", "rating_explanation", "claim_date", "claim_group", "note", "status", "created_by",
     "created_at", "updated_at", "reviewed_by", "reviewed_at",
-    "review_comment", "revision", "fixed_in_revision",
+    "review_comment", "revision", "fixed_in_revision", "origin", "model", "confidence",
 }  # fmt: skip
 
 

@@ -28,6 +28,8 @@ RECORD = {
     "severity": "major",
     "rating": None,
     "mqm_error_type": "Accuracy/Untranslated",
+    "origin": "human",
+    "model": "",
 }
 
 
@@ -78,3 +80,12 @@ def test_iris_are_made_absolute_from_the_api_paths():
         annotations="https://cd.example/api/annotations/",
         articles="https://cd.example/api/articles/",
     )
+
+
+def test_a_machine_suggestion_is_made_by_software():
+    """Its creator is the model, with the account that ran it as the nickname."""
+    suggested = web_annotation({**RECORD, "origin": "machine", "model": "mt-qe 2.1", "confidence": 0.82}, IRIS)
+    assert suggested["creator"] == {"type": "Software", "name": "mt-qe 2.1", "nickname": "alice"}
+    imported = web_annotation({**RECORD, "origin": "import"}, IRIS)
+    assert imported["creator"] == {"type": "Person", "nickname": "alice"}
+

@@ -38,6 +38,7 @@ from annotations.models import (
     EntityType,
     HistoryAction,
     Kind,
+    Origin,
     Rating,
     Severity,
     Status,
@@ -413,6 +414,7 @@ def _annotation(rng, annotation_id, article, span, created, annotators, reviewer
         None,  # claim_date
         None,  # claim_group
         rng.choice(NOTES),
+        *_provenance(rng, kind),
         status,
         rng.choice(annotators),
         created,
@@ -423,6 +425,18 @@ def _annotation(rng, annotation_id, article, span, created, annotators, reviewer
         1,  # revision
         None,  # fixed_in_revision
     )
+
+
+def _provenance(rng: random.Random, kind: str) -> tuple:
+    """Origin, model and confidence: most annotations a person's, a fifth of the entities and
+    artifacts a model's suggestions, a few imported."""
+    roll = rng.random()
+    if kind != Kind.CLAIM and roll < 0.2:
+        model = "spacy-ner 3.8" if kind == Kind.ENTITY else "mt-qe 2.1"
+        return Origin.MACHINE, model, round(rng.uniform(0.3, 1.0), 3)
+    if roll > 0.95:
+        return Origin.IMPORT, "", None
+    return Origin.HUMAN, "", None
 
 
 def _skip_foreign_key_checks():
