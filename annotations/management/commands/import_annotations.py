@@ -1,0 +1,71 @@
+import json
+import sys
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from annotations.domain.errors import DomainError
+from annotations.domain.imports import ImportFailed
+from annotations.domain.label_mapping import mapping_of
+from annotations.interchange.annotation_files import READERS, read
+from annotations.services.annotation_imports import annotations_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import annotations made elsewhere (Copydesk's own JSONL export, Label Studio's JSON export, "
+        "doccano's JSONL). Each file is imported whole or not at all, its annotations pending, as the "
+        "user given; a file that fails is named with every record refused and why."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", metavar="FILE")
+        parser.add_argument("--format", required=True, choices=sorted(READERS))
+        parser.add_argument(
+            "--user", required=True, help="who imports (an annotator or above): the annotations' author"
+        )
+        parser.add_argument("--mapping", help='a JSON file of label -> fields, e.g. {"PER": "PERSON"}')
+
+    def handle(self, *args, files, format, user, mapping, **options):
+        actor = get_user_model().objects.filter(username=user).first()
+        if actor is None:
+            raise CommandError(f"No user is called {user!r}.")
+        try:
+            labels = mapping_of(json.loads(Path(mapping).read_text(encoding="utf-8")) if mapping else None)
+        except (OSError, json.JSONDecodeError, DomainError) as error:
+            raise CommandError(f"--mapping: {error}") from None
+        annotations = articles = failed = 0
+        for name in files:
+            path = Path(name)
+
+            def progress(count: int, path=path):
+                sys.stderr.write(f"\r{path.name}: {count:,} records read")
+                sys.stderr.flush()
+
+            try:
+                with path.open("rb") as file:
+                    result = annotations_import(
+                        actor=actor, spans=read(format, file), mapping=labels, name=path.name, progress=progress
+                    )
+            except OSError as error:
+                failed += 1
+                self.stderr.write(f"\nfailed: {path}: {error.strerror}")
+                continue
+            except ImportFailed as failure:
+                failed += 1
+                self.stderr.write(f"\nfailed: {path}: nothing stored")
+                for reason in failure.errors:
+                    self.stderr.write(f"  {path}: {reason}")
+                continue
+            except DomainError as error:
+                raise CommandError(str(error)) from None
+            sys.stderr.write("\n")
+            annotations += result.annotations_created
+            articles += result.articles_created
+            self.stdout.write(
+                f"{path}: {result.annotations_created} annotations, {result.articles_created} articles created"
+            )
+        self.stdout.write(f"imported {annotations} annotations ({articles} new articles), failed {failed} file(s)")
+        if failed:
+            raise CommandError(f"{failed} file(s) failed; nothing of them was stored", returncode=1)

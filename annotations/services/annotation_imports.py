@@ -1,0 +1,212 @@
+"""Storing a file of annotations made elsewhere: all of it, pending, or none of it.
+
+Each span's article is found by url, else by the hash of the text the file
+carries, else created from that text; a url whose stored body is not the
+file's text is refused (the offsets would point into another text). Every
+span is checked against its article's body (offsets in range, the quote the
+file gives equal to the text there), its label mapped to a kind and type and
+those checked as the API checks them, duplicates refused (in the file and
+against what is stored); every reason is collected, each naming its record,
+and the file is refused whole if there is any. Otherwise the annotations and
+their `created` events are written in bulk, in one transaction: pending (four
+eyes holds for imports too), with their origin.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from annotations.domain.articles import body_sha256, normalize_body
+from annotations.domain.errors import DomainError
+from annotations.domain.imports import ImportedSpan, ImportFailed, SourceArticle
+from annotations.domain.kinds import check_kind_fields, kind_field_values
+from annotations.domain.label_mapping import fields_for
+from annotations.domain.origins import check_origin_fields
+from annotations.domain.roles import Role
+from annotations.domain.spans import span_context
+from annotations.domain.transitions import HistoryAction, Status
+from annotations.models import Annotation, AnnotationEvent, Article
+from annotations.services.annotations import event_for
+from annotations.services.articles import article_create
+from annotations.services.users import require_role
+
+BATCH = 2000  # annotations written per INSERT
+MAX_ERRORS = 50  # reasons collected before giving up on a file
+_TITLE_LENGTH = 80
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    articles_created: int
+    annotations_created: int
+
+
+def annotations_import(
+    *,
+    actor,
+    spans: Iterable[ImportedSpan],
+    mapping: dict | None = None,
+    name: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Store the spans of one file, all or nothing; ImportFailed names every record refused."""
+    require_role(actor, Role.ANNOTATOR, "import annotations")
+    mapping = mapping or {}
+    with transaction.atomic():
+        articles = _Articles(actor, name)
+        keys, errors, pending, created = set(), [], [], 0
+        for count, span in enumerate(_reading(spans, errors), start=1):
+            try:
+                if span.error:
+                    raise ValueError(span.error)
+                annotation = _annotation(span, articles.of(span.article), mapping, actor)
+                key = _key(annotation)
+                if key in keys or articles.stored_key(annotation.article_id, key):
+                    raise ValueError("this article already has an annotation of this kind and type on this span")
+                keys.add(key)
+                pending.append(annotation)
+            except (ValueError, KeyError, TypeError, DomainError) as error:
+                errors.append(f"{span.record}: {_reason(error)}")
+                if len(errors) >= MAX_ERRORS:
+                    break
+            if len(pending) >= BATCH and not errors:
+                created += _write(pending, actor)
+                pending = []
+            if progress and count % 1000 == 0:
+                progress(count)
+        if errors:
+            transaction.set_rollback(True)
+            raise ImportFailed(errors)
+        created += _write(pending, actor)
+    return ImportResult(articles_created=articles.created, annotations_created=created)
+
+
+def _reading(spans: Iterable[ImportedSpan], errors: list[str]):
+    """The spans as the reader gives them; a record it cannot read at all ends the file, its
+    reason joining those found before it."""
+    try:
+        yield from spans
+    except ImportFailed as failure:
+        errors.extend(failure.errors)
+
+
+class _Articles:
+    """The file's articles, found or created once each, with the spans already stored on them."""
+
+    def __init__(self, actor, name: str):
+        self.actor, self.name, self.created = actor, name, 0
+        self._found: dict[tuple, Article] = {}
+        self._stored: dict[int, set[tuple]] = {}
+
+    def of(self, source: SourceArticle) -> Article:
+        text = normalize_body(source.text) if source.text is not None else None
+        key = (source.url, body_sha256(text) if text is not None else None)
+        if key not in self._found:
+            self._found[key] = self._find(source, text)
+        return self._found[key]
+
+    def _find(self, source: SourceArticle, text: str | None) -> Article:
+        if source.url:
+            article = Article.objects.filter(url=source.url).order_by("-id").first()
+            if article is not None:
+                if text is not None and body_sha256(text) != article.content_sha256:
+                    raise ValueError(
+                        f"the article at {source.url} (id {article.pk}) has another text (revision "
+                        f"{article.revision}): the offsets would point into the wrong text"
+                    )
+                return article
+        if text is None:
+            raise ValueError(
+                f"no article has the url {source.url!r}, and the file has no text to create it from"
+                if source.url
+                else "the record names no url, and the file has no text to find its article by"
+            )
+        article = Article.objects.filter(content_sha256=body_sha256(text)).first()
+        if article is not None:
+            return article
+        self.created += 1
+        first_line = text.strip().splitlines()[0][:_TITLE_LENGTH] if text.strip() else ""
+        return article_create(
+            actor=self.actor,
+            title=source.title or first_line or self.name or "Imported article",
+            body=text,
+            source=source.source,
+            url=source.url,
+            language=source.language or "en",
+            published_at=source.published_at,
+            imported_from=self.name or None,
+        )
+
+    def stored_key(self, article_id: int, key: tuple) -> bool:
+        if article_id not in self._stored:
+            existing = Annotation.objects.filter(article_id=article_id).exclude(status=Status.ORPHANED)
+            self._stored[article_id] = {
+                (article_id, kind, start, end, entity_type, artifact_type)
+                for kind, start, end, entity_type, artifact_type in existing.values_list(
+                    "kind", "start", "end", "entity_type", "artifact_type"
+                )
+            }
+        return key in self._stored[article_id]
+
+
+def _annotation(span: ImportedSpan, article: Article, mapping: dict, actor) -> Annotation:
+    body = article.body
+    if not 0 <= span.start < span.end <= len(body):
+        raise ValueError(f"the span {span.start}-{span.end} is not inside the text ({len(body)} code points)")
+    quote = body[span.start : span.end]
+    if span.quote is not None and span.quote != quote:
+        raise ValueError(f"the file's text {span.quote!r} is not what the article has there ({quote!r})")
+    given = dict(span.fields) if span.fields else fields_for(span.label or "", mapping)
+    kind = given.pop("kind", None)
+    if kind is None:
+        raise ValueError("no kind")
+    note = given.pop("note", "") or ""
+    check_kind_fields(kind, given)
+    check_origin_fields(span.origin, span.model, span.confidence)
+    prefix, suffix = span_context(body, span.start, span.end)
+    return Annotation(
+        article_id=article.pk,
+        kind=kind,
+        start=span.start,
+        end=span.end,
+        quote=quote,
+        prefix=prefix,
+        suffix=suffix,
+        revision=article.revision,
+        note=note,
+        origin=span.origin,
+        model=span.model,
+        confidence=span.confidence,
+        created_by=actor,
+        **kind_field_values(kind, given),
+    )
+
+
+def _key(annotation: Annotation) -> tuple:
+    return (
+        annotation.article_id,
+        annotation.kind,
+        annotation.start,
+        annotation.end,
+        annotation.entity_type,
+        annotation.artifact_type,
+    )
+
+
+def _write(annotations: list[Annotation], actor) -> int:
+    if not annotations:
+        return 0
+    stored = Annotation.objects.bulk_create(annotations, batch_size=BATCH)
+    # The events the API's create writes, one each (services/annotations.event_for).
+    AnnotationEvent.objects.bulk_create(
+        (event_for(annotation, action=HistoryAction.CREATED, actor=actor, from_status="") for annotation in stored),
+        batch_size=BATCH,
+    )
+    return len(stored)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return str(error.args[0])
+    return str(error)

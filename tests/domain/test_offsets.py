@@ -1,0 +1,49 @@
+"""Other tools' offsets to Copydesk's (domain/offsets.py), on emoji, combining marks and CRLF."""
+
+import pytest
+
+from annotations.domain.articles import normalize_body
+from annotations.domain.offsets import OffsetError, OffsetMap, Unit
+
+TEXT = "\ufeffKishida 🇯🇵 said:\r\nKyiv 😀 e\u0301te\u0301\r\nend"
+
+
+def utf16(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def utf8(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-8"))
+
+
+@pytest.mark.parametrize("unit", list(Unit))
+@pytest.mark.parametrize("word", ["Kishida", "🇯🇵", "Kyiv", "😀", "e\u0301te\u0301", "end"])
+def test_every_unit_lands_on_the_same_stored_span(unit, word):
+    stored = normalize_body(TEXT)
+    start = TEXT.index(word)
+    measure = {Unit.CODE_POINTS: lambda t, i: i, Unit.UTF16: utf16, Unit.UTF8: utf8}[unit]
+    convert = OffsetMap(TEXT, unit)
+    begin, finish = convert(measure(TEXT, start)), convert(measure(TEXT, start + len(word)))
+    assert stored[begin:finish] == word
+
+
+def test_a_crlf_counts_two_in_the_tool_and_one_stored():
+    convert = OffsetMap("a\r\nb")
+    assert [convert(0), convert(1), convert(3), convert(4)] == [0, 1, 2, 3]
+    with pytest.raises(OffsetError, match="between a CR and its LF"):
+        convert(2)
+
+
+def test_an_offset_inside_a_character_is_refused():
+    convert = OffsetMap("x😀y", Unit.UTF16)
+    assert (convert(1), convert(3)) == (1, 2)
+    with pytest.raises(OffsetError, match="inside a character"):
+        convert(2)
+    with pytest.raises(OffsetError, match="inside a character"):
+        OffsetMap("é", Unit.UTF8)(1)
+
+
+@pytest.mark.parametrize("bad", [-1, 99, 1.5, "3", True])
+def test_what_is_no_offset_is_refused_by_name(bad):
+    with pytest.raises(OffsetError):
+        OffsetMap("short")(bad)
