@@ -88,4 +88,3 @@ def test_a_machine_suggestion_is_made_by_software():
     assert suggested["creator"] == {"type": "Software", "name": "mt-qe 2.1", "nickname": "alice"}
     imported = web_annotation({**RECORD, "origin": "import"}, IRIS)
     assert imported["creator"] == {"type": "Person", "nickname": "alice"}
-
