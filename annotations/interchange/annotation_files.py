@@ -1,11 +1,15 @@
 """Reading files of annotations made elsewhere, one reader per format, into ImportedSpans
 (domain/imports.py) with offsets in code points of the stored body.
 
-Each format's unit, as its own tool counts (../shared/PEERS.md and the tools'
-sources): Copydesk's JSONL export, code points of the stored body; Label
-Studio, code points of `data.text` with `\\r\\n` as two (its Text tag indexes
-the JavaScript string it shows, with the line endings the task has); doccano,
-UTF-16 code units of `text` (what its web editor's JavaScript selection gives).
+Each format's unit, as its own tool counts: Copydesk's JSONL export, code
+points of the stored body; Label Studio, code points of `data.text` with
+`\\r\\n` as two (its frontend stores code points, not JavaScript's UTF-16
+length, since label-studio-frontend PR 308 / label-studio PR 1559, and keeps
+the task's line endings; measured on 1.23.2, ../shared/PEERS.md); doccano 1.x,
+UTF-16 code units of `text`, what its Vue editor's JavaScript selection gives
+(0.x exported code points after doccano PR 108; the 1.x rewrite counts UTF-16
+again unless a project turns on grapheme mode: doccano issues 1931 and 2290,
+and measured on 1.8.4).
 A reader refuses, naming the record, what it cannot read; the service checks
 the rest (services/annotation_imports.py).
 """
