@@ -23,13 +23,15 @@ demo-data: $(VENV)/.run-deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --port $(PORT)
 
-# The demo serves and delivers webhooks (the worker beside the server; Ctrl-C stops both).
+# The demo serves, delivers webhooks and runs queued imports (the workers beside the server;
+# Ctrl-C stops them all).
 # Receivers on this machine are allowed in the demo (WEBHOOK_ALLOW_PRIVATE_URLS).
 run: demo-data
 	@echo "Copydesk: http://127.0.0.1:$(PORT)/admin/  API: http://127.0.0.1:$(PORT)/api/  docs: http://127.0.0.1:$(PORT)/api/docs/"
 	@export WEBHOOK_ALLOW_PRIVATE_URLS="$${WEBHOOK_ALLOW_PRIVATE_URLS:-true}"; \
 	$(PY) manage.py deliver_webhooks & worker=$$!; \
-	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(PY) manage.py process_imports & importer=$$!; \
+	trap 'kill -TERM $$worker $$importer 2>/dev/null; wait $$worker $$importer' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Production on this host (deploy/serve: nginx in front of gunicorn's threaded workers), with

@@ -127,6 +127,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if statement_timeout := os.environ.get("DATABASE_STATEMENT_TIMEOUT"):
         _server_settings.append(f"-c statement_timeout={statement_timeout}")
     _options["options"] = " ".join(_server_settings)
+# Files submitted for import wait here for the import worker (process_imports).
+IMPORTS_DIR = Path(os.environ.get("IMPORTS_DIR", BASE_DIR / "run" / "imports"))
+# A file larger than this is queued (202) rather than imported during the request (201).
+IMPORT_AT_ONCE_BYTES = int(os.environ.get("IMPORT_AT_ONCE_BYTES", str(2 * 1024 * 1024)))
 # The date-window indexes carry status as a non-key column for PostgreSQL's index-only
 # scans; SQLite, the embedded default, builds them without it, which is all it needs.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

@@ -4,7 +4,6 @@ rated claims), streamed, filtered as the list; quality.csv: the articles' transl
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
@@ -19,19 +18,9 @@ from annotations.interchange.stream import counted_export
 from annotations.selectors.annotations import annotations_for_export
 from annotations.selectors.quality import articles_scored, scoring
 
+from .negotiation import OneRepresentation
 from .permissions import RolePermission
 from .schema import ERRORS
-
-
-class _ErrorsAsJson(BaseContentNegotiation):
-    """Exports have one representation each, so a client's Accept header is not
-    negotiated (no 406); error responses are JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0]
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 def _export_parameters(export) -> list[OpenApiParameter]:
@@ -57,7 +46,7 @@ class AnnotationExportView(APIView):
 
     permission_classes = [IsAuthenticated, RolePermission]
     renderer_classes = [JSONRenderer]
-    content_negotiation_class = _ErrorsAsJson
+    content_negotiation_class = OneRepresentation
     action = "export"  # RolePermission: consumers and up
     export_format = ""  # a name in interchange.registry.FORMATS, set by export_view()
 
@@ -119,7 +108,7 @@ class QualityExportView(APIView):
 
     permission_classes = [IsAuthenticated, RolePermission]
     renderer_classes = [JSONRenderer]
-    content_negotiation_class = _ErrorsAsJson
+    content_negotiation_class = OneRepresentation
     action = "export"  # RolePermission: consumers and up
 
     @extend_schema(

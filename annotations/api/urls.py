@@ -9,6 +9,7 @@ from .articles import ArticleViewSet
 from .changes import ChangeFeedView
 from .exports import QualityExportView, export_view
 from .health import health
+from .imports import AnnotationImportDetailView, AnnotationImportView
 from .webhooks import WebhookViewSet
 
 router = DefaultRouter()
@@ -23,5 +24,7 @@ urlpatterns = [
     *(path(f"exports/{export.filename}", export_view(name), name=f"export-{name}") for name, export in FORMATS.items()),
     path("exports/quality.csv", QualityExportView.as_view(), name="export-quality"),
     path("changes/", ChangeFeedView.as_view(), name="changes"),
+    path("imports/annotations/", AnnotationImportView.as_view(), name="import-annotations"),
+    path("imports/<int:pk>/", AnnotationImportDetailView.as_view(), name="import-detail"),
     path("", include(router.urls)),
 ]

@@ -20,6 +20,8 @@ def check_origin_fields(origin: str, model: str, confidence: float | None) -> No
     """Refuse, by name, a model or confidence on what is not a machine suggestion, and a
     confidence outside 0..1."""
     errors: dict[str, list[str]] = {}
+    if confidence is not None and (isinstance(confidence, bool) or not isinstance(confidence, int | float)):
+        raise InvalidInput({"confidence": [f"{confidence!r} is not a number between 0 and 1."]})
     if origin not in {member.value for member in Origin}:
         errors["origin"] = [f"{origin!r} is not an origin: one of {', '.join(m.value for m in Origin)}."]
     elif origin != Origin.MACHINE:

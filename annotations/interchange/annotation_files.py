@@ -41,7 +41,10 @@ _COPYDESK_FIELDS = (
 
 def _json_lines(lines: Iterable[bytes | str]) -> Iterator[tuple[int, dict]]:
     for number, line in enumerate(lines, start=1):
-        text = line.decode("utf-8-sig" if number == 1 else "utf-8") if isinstance(line, bytes) else line
+        try:
+            text = line.decode("utf-8-sig" if number == 1 else "utf-8") if isinstance(line, bytes) else line
+        except UnicodeDecodeError:
+            raise ImportFailed([f"line {number}: not UTF-8 text"]) from None
         if not text.strip():
             continue
         try:
@@ -71,9 +74,9 @@ def read_copydesk_jsonl(lines: Iterable[bytes | str]) -> Iterator[ImportedSpan]:
             continue
         where = f"line {number}"
         article = SourceArticle(
-            url=record.get("url") or "",
-            title=record.get("article_title") or "",
-            source=record.get("source") or "",
+            url=str(record.get("url") or ""),
+            title=str(record.get("article_title") or ""),
+            source=str(record.get("source") or ""),
             published_at=_date_time(record.get("published_at"), where),
         )
         machine = record.get("origin") == Origin.MACHINE
@@ -97,7 +100,7 @@ def read_doccano(lines: Iterable[bytes | str]) -> Iterator[ImportedSpan]:
         text = record.get("text")
         if not isinstance(text, str) or not text.strip():
             raise ImportFailed([f"line {number}: no text"])
-        article = SourceArticle(url=record.get("url") or "", text=text, title=record.get("title") or "")
+        article = SourceArticle(url=str(record.get("url") or ""), text=text, title=str(record.get("title") or ""))
         offsets = OffsetMap(text, Unit.UTF16)
         spans = [(s, e, label) for s, e, label in _doccano_labels(record, number)]
         for index, (start, end, label) in enumerate(spans, start=1):
@@ -125,42 +128,51 @@ def read_label_studio(content: bytes | str) -> Iterator[ImportedSpan]:
         tasks = json.loads(content)
     except json.JSONDecodeError as error:
         raise ImportFailed([f"not JSON ({error.msg})"]) from None
+    except ValueError:  # bytes in no encoding JSON may have
+        raise ImportFailed(["not UTF-8 text"]) from None
     if isinstance(tasks, dict):
         tasks = [tasks]
     if not isinstance(tasks, list):
         raise ImportFailed(["a Label Studio export is a list of tasks"])
     for number, task in enumerate(tasks, start=1):
-        data = task.get("data") if isinstance(task, dict) else None
-        text = data.get("text") if isinstance(data, dict) else None
-        if not isinstance(text, str) or not text.strip():
-            raise ImportFailed([f"task {number}: no data.text"])
-        article = SourceArticle(url=data.get("url") or "", text=text, title=data.get("title") or "")
-        offsets = OffsetMap(text, Unit.CODE_POINTS)
-        made = [(a, Origin.IMPORT, "", None) for a in task.get("annotations") or [] if not a.get("was_cancelled")]
-        made += [
-            (p, Origin.MACHINE, str(p.get("model_version") or ""), p.get("score"))
-            for p in task.get("predictions") or []
-        ]
-        for source, origin, model, score in made:
-            for index, region in enumerate(source.get("result") or [], start=1):
-                if region.get("type") != "labels":
-                    continue
-                value = region.get("value") or {}
-                confidence = region.get("score", score) if origin == Origin.MACHINE else None
-                for label in value.get("labels") or []:
-                    quote = value.get("text")
-                    yield _span(
-                        f"task {number}, region {index}",
-                        article,
-                        offsets,
-                        value.get("start"),
-                        value.get("end"),
-                        normalize_body(quote) if isinstance(quote, str) else None,
-                        label,
-                        origin=origin,
-                        model=model,
-                        confidence=confidence,
-                    )
+        try:
+            yield from _label_studio_task(number, task)
+        except (AttributeError, TypeError) as error:
+            raise ImportFailed([f"task {number}: not a Label Studio task ({error})"]) from None
+
+
+def _label_studio_task(number: int, task) -> Iterator[ImportedSpan]:
+    """One task's spans: its annotations' and its predictions' `labels` regions."""
+    data = task.get("data") if isinstance(task, dict) else None
+    text = data.get("text") if isinstance(data, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        raise ImportFailed([f"task {number}: no data.text"])
+    article = SourceArticle(url=str(data.get("url") or ""), text=text, title=str(data.get("title") or ""))
+    offsets = OffsetMap(text, Unit.CODE_POINTS)
+    made = [(a, Origin.IMPORT, "", None) for a in task.get("annotations") or [] if not a.get("was_cancelled")]
+    made += [
+        (p, Origin.MACHINE, str(p.get("model_version") or ""), p.get("score")) for p in task.get("predictions") or []
+    ]
+    for source, origin, model, score in made:
+        for index, region in enumerate(source.get("result") or [], start=1):
+            if region.get("type") != "labels":
+                continue
+            value = region.get("value") or {}
+            confidence = region.get("score", score) if origin == Origin.MACHINE else None
+            for label in value.get("labels") or []:
+                quote = value.get("text")
+                yield _span(
+                    f"task {number}, region {index}",
+                    article,
+                    offsets,
+                    value.get("start"),
+                    value.get("end"),
+                    normalize_body(quote) if isinstance(quote, str) else None,
+                    label,
+                    origin=origin,
+                    model=model,
+                    confidence=confidence,
+                )
 
 
 def _span(where, article, offsets, start, end, quote, label, **provenance) -> ImportedSpan:

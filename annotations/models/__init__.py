@@ -16,11 +16,13 @@ from .choices import (
 )
 from .feed import Change, FeedHorizon, WebhookDelivery, WebhookSubscription
 from .history import AnnotationEvent, DeletedAnnotation
+from .imports import AnnotationImport, ImportState
 
 __all__ = [
     "DUPLICATE_SPAN_MESSAGE",
     "Annotation",
     "AnnotationEvent",
+    "AnnotationImport",
     "Article",
     "ArticleErrorTally",
     "ArticleRevision",
@@ -32,6 +34,7 @@ __all__ = [
     "EntityType",
     "FeedHorizon",
     "HistoryAction",
+    "ImportState",
     "Kind",
     "Origin",
     "Rating",

@@ -14,32 +14,36 @@ eyes holds for imports too), with their origin.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 
-from django.db import transaction
+from django.db import connections, transaction
+from django.utils import timezone
 
 from annotations.domain.articles import body_sha256, normalize_body
 from annotations.domain.errors import DomainError
 from annotations.domain.imports import ImportedSpan, ImportFailed, SourceArticle
-from annotations.domain.kinds import check_kind_fields, kind_field_values
+from annotations.domain.kinds import ArtifactType, EntityType, Kind, check_kind_fields, kind_field_values
 from annotations.domain.label_mapping import fields_for
 from annotations.domain.origins import check_origin_fields
 from annotations.domain.roles import Role
 from annotations.domain.spans import span_context
 from annotations.domain.transitions import HistoryAction, Status
-from annotations.models import Annotation, AnnotationEvent, Article
+from annotations.models import Annotation, AnnotationEvent, AnnotationImport, Article, ImportState
 from annotations.services.annotations import event_for
 from annotations.services.articles import article_create
 from annotations.services.users import require_role
 
 BATCH = 2000  # annotations written per INSERT
 MAX_ERRORS = 50  # reasons collected before giving up on a file
-_TITLE_LENGTH = 80
+_TITLE_LENGTH = 80  # of a title made from the text's first line
+_TITLE_LIMIT, _SOURCE_LIMIT, _URL_LENGTH = 500, 200, 2000  # the article's columns
 
 
 @dataclass(frozen=True)
 class ImportResult:
     articles_created: int
     annotations_created: int
+    records_read: int = 0
 
 
 def annotations_import(
@@ -55,7 +59,7 @@ def annotations_import(
     mapping = mapping or {}
     with transaction.atomic():
         articles = _Articles(actor, name)
-        keys, errors, pending, created = set(), [], [], 0
+        keys, errors, pending, created, count = set(), [], [], 0, 0
         for count, span in enumerate(_reading(spans, errors), start=1):
             try:
                 if span.error:
@@ -79,7 +83,7 @@ def annotations_import(
             transaction.set_rollback(True)
             raise ImportFailed(errors)
         created += _write(pending, actor)
-    return ImportResult(articles_created=articles.created, annotations_created=created)
+    return ImportResult(articles_created=articles.created, annotations_created=created, records_read=count)
 
 
 def _reading(spans: Iterable[ImportedSpan], errors: list[str]):
@@ -107,6 +111,8 @@ class _Articles:
         return self._found[key]
 
     def _find(self, source: SourceArticle, text: str | None) -> Article:
+        if len(source.url) > _URL_LENGTH:
+            raise ValueError(f"the url is longer than {_URL_LENGTH} characters")
         if source.url:
             article = Article.objects.filter(url=source.url).order_by("-id").first()
             if article is not None:
@@ -129,9 +135,9 @@ class _Articles:
         first_line = text.strip().splitlines()[0][:_TITLE_LENGTH] if text.strip() else ""
         return article_create(
             actor=self.actor,
-            title=source.title or first_line or self.name or "Imported article",
+            title=(source.title or first_line or self.name or "Imported article")[:_TITLE_LIMIT],
             body=text,
-            source=source.source,
+            source=source.source[:_SOURCE_LIMIT],
             url=source.url,
             language=source.language or "en",
             published_at=source.published_at,
@@ -159,9 +165,10 @@ def _annotation(span: ImportedSpan, article: Article, mapping: dict, actor) -> A
         raise ValueError(f"the file's text {span.quote!r} is not what the article has there ({quote!r})")
     given = dict(span.fields) if span.fields else fields_for(span.label or "", mapping)
     kind = given.pop("kind", None)
-    if kind is None:
-        raise ValueError("no kind")
+    if kind not in {k.value for k in Kind}:
+        raise ValueError(f"{kind!r} is not a kind: one of {', '.join(k.value for k in Kind)}")
     note = given.pop("note", "") or ""
+    _check_values({**given, "note": note, "model": span.model})
     check_kind_fields(kind, given)
     check_origin_fields(span.origin, span.model, span.confidence)
     prefix, suffix = span_context(body, span.start, span.end)
@@ -181,6 +188,29 @@ def _annotation(span: ImportedSpan, article: Article, mapping: dict, actor) -> A
         created_by=actor,
         **kind_field_values(kind, given),
     )
+
+
+# What the API's serializer checks of each field's value (annotations/inputs.py), that the
+# database would otherwise refuse at the insert, or store wrong.
+_CHOICES = {"entity_type": EntityType, "artifact_type": ArtifactType}
+_LENGTHS = {"claimant": 500, "model": 200}
+
+
+def _check_values(values: dict) -> None:
+    for name, value in values.items():
+        if name == "claim_date":
+            if value is not None and not isinstance(value, date):
+                try:
+                    values[name] = date.fromisoformat(str(value))
+                except ValueError:
+                    raise ValueError(f"claim_date {value!r} is not a date (YYYY-MM-DD)") from None
+            continue
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{name} {value!r} is not text")
+        if name in _CHOICES and value and value not in {member.value for member in _CHOICES[name]}:
+            raise ValueError(f"{value!r} is not an {name}: one of {', '.join(m.value for m in _CHOICES[name])}")
+        if name in _LENGTHS and value and len(value) > _LENGTHS[name]:
+            raise ValueError(f"{name} is longer than {_LENGTHS[name]} characters")
 
 
 def _key(annotation: Annotation) -> tuple:
@@ -210,3 +240,92 @@ def _reason(error: Exception) -> str:
     if isinstance(error, KeyError):
         return str(error.args[0])
     return str(error)
+
+
+# --- imports submitted through the API: a record of each, run at once or by the worker --------
+
+
+def import_create(*, actor, format_name: str, name: str, size: int, mapping: dict, path: str = "") -> AnnotationImport:
+    """The record of a file submitted for import: queued for the worker when `path` holds it,
+    else running (the caller runs it at once)."""
+    require_role(actor, Role.ANNOTATOR, "import annotations")
+    return AnnotationImport.objects.create(
+        format=format_name,
+        name=name[:500],
+        size=size,
+        mapping=mapping,
+        path=path,
+        created_by=actor,
+        state=ImportState.QUEUED if path else ImportState.RUNNING,
+        started_at=None if path else timezone.now(),
+    )
+
+
+def import_claim() -> AnnotationImport | None:
+    """The oldest queued import, marked running (several workers never take the same one)."""
+    with transaction.atomic():
+        record = (
+            AnnotationImport.objects.select_for_update(skip_locked=True)
+            .filter(state=ImportState.QUEUED)
+            .order_by("id")
+            .first()
+        )
+        if record is None:
+            return None
+        record.state, record.started_at = ImportState.RUNNING, timezone.now()
+        record.save(update_fields=["state", "started_at"])
+    return record
+
+
+def import_run(record: AnnotationImport, spans: Iterable[ImportedSpan]) -> AnnotationImport:
+    """Import the record's spans (all or nothing) and write what became of it. On PostgreSQL
+    progress is written as records are read, on a connection of its own, so that it shows
+    while the import's transaction is open (SQLite has one writer: there, at the end)."""
+    with _ProgressWriter(record.pk) as progress:
+        try:
+            result = annotations_import(
+                actor=record.created_by, spans=spans, mapping=record.mapping, name=record.name, progress=progress
+            )
+        except ImportFailed as failure:
+            return _finish(record, errors=failure.errors)
+        except DomainError as error:
+            return _finish(record, errors=[str(error)])
+    return _finish(record, result=result)
+
+
+def _finish(record: AnnotationImport, *, result: ImportResult | None = None, errors=None) -> AnnotationImport:
+    if result is None:
+        record.state, record.errors = ImportState.FAILED, errors
+    else:
+        record.state = ImportState.DONE
+        record.articles_created, record.annotations_created = result.articles_created, result.annotations_created
+        record.records_read = result.records_read
+    record.finished_at = timezone.now()
+    record.save(
+        update_fields=["state", "errors", "articles_created", "annotations_created", "records_read", "finished_at"]
+    )
+    return record
+
+
+class _ProgressWriter:
+    """records_read of an import, written in autocommit on a second PostgreSQL connection."""
+
+    def __init__(self, import_id: int):
+        self.import_id, self.side = import_id, None
+
+    def __enter__(self):
+        connection = connections["default"]
+        if connection.vendor == "postgresql":
+            self.side = connection.get_new_connection(connection.get_connection_params())
+            self.side.autocommit = True
+        return self
+
+    def __call__(self, count: int) -> None:
+        if self.side is not None:
+            table = AnnotationImport._meta.db_table
+            self.side.execute(f"UPDATE {table} SET records_read = %s WHERE id = %s", [count, self.import_id])  # noqa: S608 - our table's name
+
+    def __exit__(self, *exc):
+        if self.side is not None:
+            self.side.close()
+        return False
