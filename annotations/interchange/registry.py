@@ -9,6 +9,7 @@ from .claimreview import rated_claims, write_claimreviews
 from .csv import write_csv
 from .jsonl import write_jsonl
 from .jsonld import ANNO_CONTEXT, write_jsonld
+from .peer_exports import write_doccano, write_label_studio
 
 
 def _every(annotations: QuerySet) -> QuerySet:
@@ -37,6 +38,22 @@ FORMATS = {
     "csv": ExportFormat("csv", "text/csv; charset=utf-8; header=present", write_csv, "annotations.csv"),
     "jsonld": ExportFormat(
         "jsonld", f'application/ld+json; profile="{ANNO_CONTEXT}"', write_jsonld, "annotations.jsonld", end_marker=False
+    ),
+    "label-studio": ExportFormat(
+        "label-studio",
+        "application/json; charset=utf-8",
+        write_label_studio,
+        "annotations.label-studio.json",
+        end_marker=False,
+        summary="Export approved annotations as Label Studio tasks (JSON, an article a task; streamed)",
+    ),
+    "doccano": ExportFormat(
+        "doccano",
+        "application/x-ndjson; charset=utf-8",
+        write_doccano,
+        "annotations.doccano.jsonl",
+        end_marker=False,
+        summary="Export approved annotations as doccano JSONL (an article a line, UTF-16 offsets; streamed)",
     ),
     "claimreviews": ExportFormat(
         "claimreviews",
