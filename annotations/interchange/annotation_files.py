@@ -14,9 +14,13 @@ A reader refuses, naming the record, what it cannot read; the service checks
 the rest (services/annotation_imports.py).
 """
 
+import io
 import json
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from itertools import pairwise
+from pathlib import Path
 
 from annotations.domain.articles import normalize_body
 from annotations.domain.imports import ImportedSpan, ImportFailed, SourceArticle
@@ -185,11 +189,83 @@ def _span(where, article, offsets, start, end, quote, label, **provenance) -> Im
     return ImportedSpan(record=where, article=article, start=begin, end=finish, quote=quote, label=label, **provenance)
 
 
+# --- brat ------------------------------------------------------------------------------------------
+
+
+def read_brat(content: bytes) -> Iterator[ImportedSpan]:
+    """A zip of brat standoff files: each `NAME.txt` with its `NAME.ann`."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        raise ImportFailed(["not a zip of .txt and .ann files"]) from None
+    names = {info.filename for info in archive.infolist() if not info.is_dir()}
+    for ann in sorted(name for name in names if name.endswith(".ann")):
+        txt = ann[: -len(".ann")] + ".txt"
+        if txt not in names:
+            raise ImportFailed([f"{ann}: no {txt} beside it"])
+        yield from _brat_document(ann, archive.read(txt), archive.read(ann).decode("utf-8", "replace"))
+
+
+def read_brat_folder(folder: Path) -> Iterator[ImportedSpan]:
+    """A folder of brat standoff files (searched recursively)."""
+    for ann in sorted(folder.rglob("*.ann")):
+        txt = ann.with_suffix(".txt")
+        if not txt.is_file():
+            raise ImportFailed([f"{ann.relative_to(folder)}: no {txt.name} beside it"])
+        yield from _brat_document(str(ann.relative_to(folder)), txt.read_bytes(), ann.read_text("utf-8", "replace"))
+
+
+def _brat_document(name: str, txt: bytes, ann: str) -> Iterator[ImportedSpan]:
+    """Text-bound annotations (`T1<TAB>LABEL START END<TAB>TEXT`) of one document; offsets count
+    code points of the .txt as brat reads it (UTF-8, line endings untranslated: its
+    annotation.open_textfile is codecs.open, which reads in binary mode). Relations, events,
+    attributes and notes are not spans and are passed over; a discontinuous span (`0 5;9 12`)
+    is refused by name, unless its pieces are one span cut at line breaks (as brat stores a
+    selection over several lines)."""
+    try:
+        text = txt.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ImportFailed([f"{name}: the .txt is not UTF-8 text"]) from None
+    article = SourceArticle(text=text, title=Path(name).stem)
+    offsets = OffsetMap(text, Unit.CODE_POINTS)
+    for number, line in enumerate(ann.splitlines(), start=1):
+        if not line.startswith("T"):
+            continue
+        where = f"{name}, line {number}"
+        parts = line.split("\t")
+        if len(parts) < 2 or len(parts[1].split(" ", 1)) < 2:
+            yield ImportedSpan(record=where, article=article, start=0, end=0, error="not a text-bound annotation")
+            continue
+        label, places = parts[1].split(" ", 1)
+        quote = parts[2] if len(parts) > 2 else None
+        try:
+            start, end = _brat_extent(text, places)
+        except ValueError as error:
+            yield ImportedSpan(record=f"{where} ({parts[0]})", article=article, start=0, end=0, error=str(error))
+            continue
+        joined = None if quote is None or ";" in places else normalize_body(quote)
+        yield _span(f"{where} ({parts[0]})", article, offsets, start, end, joined, label)
+
+
+def _brat_extent(text: str, places: str) -> tuple[int, int]:
+    pieces = []
+    for piece in places.split(";"):
+        bounds = piece.split()
+        if len(bounds) != 2 or not all(b.isdigit() for b in bounds):
+            raise ValueError(f"{places!r} is not START END")
+        pieces.append((int(bounds[0]), int(bounds[1])))
+    for (_, end), (start, _) in pairwise(pieces):
+        if start < end or text[end:start].strip():
+            raise ValueError(f"a discontinuous span ({places}) is not one Copydesk can hold")
+    return pieces[0][0], pieces[-1][1]
+
+
 # Each format's reader: from the file's lines (JSONL formats) or its whole content.
 READERS: dict[str, tuple[str, Callable]] = {
     "copydesk-jsonl": ("lines", read_copydesk_jsonl),
     "doccano": ("lines", read_doccano),
     "label-studio": ("content", read_label_studio),
+    "brat": ("content", read_brat),
 }
 
 

@@ -8,6 +8,7 @@ with the next batch of articles.
 """
 
 import json
+import zipfile
 from collections.abc import Iterator
 from itertools import groupby, islice
 
@@ -107,3 +108,58 @@ def write_label_studio(annotations: QuerySet, **_context) -> Iterator[bytes]:
 
 def write_doccano(annotations: QuerySet, **_context) -> Iterator[bytes]:
     return in_pieces(doccano_texts(annotations))
+
+
+# --- brat: a zip of standoff files --------------------------------------------------------------
+
+
+class _Drain:
+    """A write-only file for zipfile that hands on what was written since the last drain."""
+
+    def __init__(self):
+        self.parts, self.written = [], 0
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        self.written += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.written
+
+    def flush(self):
+        pass
+
+    def drain(self) -> bytes:
+        data, self.parts = b"".join(self.parts), []
+        return data
+
+
+def brat_ann(article: Article, group: list[dict]) -> str:
+    """The article's text-bound annotations, offsets in code points of its .txt (the stored body,
+    `\\n` line endings); a span over line breaks in pieces, as brat stores such a selection."""
+    lines = []
+    for number, record in enumerate(group, start=1):
+        pieces, at = [], record["start"]
+        for part in record["quote"].split("\n"):
+            if part:
+                pieces.append((at, at + len(part), part))
+            at += len(part) + 1
+        places = ";".join(f"{start} {end}" for start, end, _ in pieces)
+        lines.append(f"T{number}\t{label_of(record)} {places}\t{' '.join(text for _, _, text in pieces)}\n")
+    return "".join(lines)
+
+
+def brat_pieces(annotations: QuerySet) -> Iterator[bytes]:
+    sink = _Drain()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive, stream.reading(annotations.db):
+        for article, group in _articles_with_records(annotations):
+            name = f"article-{article.pk}"
+            archive.writestr(f"{name}.txt", article.body.encode("utf-8"))
+            archive.writestr(f"{name}.ann", brat_ann(article, group).encode("utf-8"))
+            yield sink.drain()
+    yield sink.drain()  # the zip's central directory
+
+
+def write_brat(annotations: QuerySet, **_context) -> Iterator[bytes]:
+    return stream.gathered(brat_pieces(annotations))

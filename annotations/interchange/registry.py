@@ -9,7 +9,7 @@ from .claimreview import rated_claims, write_claimreviews
 from .csv import write_csv
 from .jsonl import write_jsonl
 from .jsonld import ANNO_CONTEXT, write_jsonld
-from .peer_exports import write_doccano, write_label_studio
+from .peer_exports import write_brat, write_doccano, write_label_studio
 
 
 def _every(annotations: QuerySet) -> QuerySet:
@@ -54,6 +54,14 @@ FORMATS = {
         "annotations.doccano.jsonl",
         end_marker=False,
         summary="Export approved annotations as doccano JSONL (an article a line, UTF-16 offsets; streamed)",
+    ),
+    "brat": ExportFormat(
+        "brat",
+        "application/zip",
+        write_brat,
+        "annotations.brat.zip",
+        end_marker=False,
+        summary="Export approved annotations as brat standoff files (a zip of .txt and .ann; streamed)",
     ),
     "claimreviews": ExportFormat(
         "claimreviews",

@@ -83,7 +83,6 @@ def test_doccano_counts_utf16_units(client_for, consumer, approved_spans):
 def test_an_export_read_back_gives_the_same_annotations(
     client_for, consumer, admin_user, annotator, approved_spans, name, fmt
 ):
-    _, made = approved_spans
     _, content = exported(client_for(consumer), name)
     before = [s for s in spans() if s[3] != "Ukraine"]  # the pending one is not exported
     for annotation in Annotation.objects.all():
@@ -91,3 +90,50 @@ def test_an_export_read_back_gives_the_same_annotations(
     result = annotations_import(actor=annotator, spans=read(fmt, io.BytesIO(content)), mapping=mapping_of(None))
     assert (result.articles_created, result.annotations_created) == (0, 3)  # found by its url and text
     assert spans() == before
+
+
+def brat_zip(files: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_brat_zip_reads_back_to_the_same_annotations(client_for, consumer, admin_user, annotator, reviewer):
+    """A claim over a line break is written in pieces (as brat stores such a selection) and read
+    back whole."""
+    article = ArticleFactory(title="Two lines", body="Kishida 🇯🇵 said it:\nrefugees come.\nThe end.")
+    claim = annotation_create(actor=annotator, article=article, kind="claim", quote="said it:\nrefugees come")
+    person = annotation_create(actor=annotator, article=article, kind="entity", quote="Kishida", entity_type="PERSON")
+    for made in (claim, person):
+        annotation_approve(actor=reviewer, annotation_id=made.pk)
+    response, content = exported(client_for(consumer), "brat.zip")
+    assert response["Content-Type"] == "application/zip"
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    ann = archive.read(f"article-{article.pk}.ann").decode()
+    assert "\tCLAIM 11 19;20 33\tsaid it: refugees come\n" in ann
+    before = spans()
+    for annotation in Annotation.objects.all():
+        annotation_delete(actor=admin_user, annotation_id=annotation.pk)
+    result = annotations_import(actor=annotator, spans=read("brat", io.BytesIO(content)), mapping=mapping_of(None))
+    assert result.annotations_created == 2 and spans() == before
+
+
+def test_brat_counts_code_points_with_crlf_as_two_and_refuses_discontinuous_spans(annotator):
+    text = "Kishida 🙂 met\r\nZelensky."
+    start = text.index("Zelensky")
+    good = brat_zip(
+        {"d.txt": text.encode(), "d.ann": f"T1\tPERSON {start} {start + 8}\tZelensky\nR1\tRel A:T1 B:T1\n".encode()}
+    )
+    annotations_import(actor=annotator, spans=read("brat", io.BytesIO(good)), mapping=mapping_of(None))
+    assert Annotation.objects.get().quote == "Zelensky"
+    bad = brat_zip({"e.txt": b"one two three", "e.ann": b"T1\tPERSON 0 3;8 13\tone three\n"})
+    from annotations.domain.imports import ImportFailed
+
+    with pytest.raises(ImportFailed, match=r"e.ann, line 1 \(T1\): a discontinuous span \(0 3;8 13\)"):
+        annotations_import(actor=annotator, spans=read("brat", io.BytesIO(bad)), mapping=mapping_of(None))

@@ -8,19 +8,19 @@ from django.core.management.base import BaseCommand, CommandError
 from annotations.domain.errors import DomainError
 from annotations.domain.imports import ImportFailed
 from annotations.domain.label_mapping import mapping_of
-from annotations.interchange.annotation_files import READERS, read
+from annotations.interchange.annotation_files import READERS, read, read_brat_folder
 from annotations.services.annotation_imports import annotations_import
 
 
 class Command(BaseCommand):
     help = (
         "Import annotations made elsewhere (Copydesk's own JSONL export, Label Studio's JSON export, "
-        "doccano's JSONL). Each file is imported whole or not at all, its annotations pending, as the "
+        "doccano's JSONL, brat standoff files: a zip or a folder). Each file is imported whole or not at all, its annotations pending, as the "
         "user given; a file that fails is named with every record refused and why."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", metavar="FILE")
+        parser.add_argument("files", nargs="+", metavar="FILE", help="files (for brat: zips or folders)")
         parser.add_argument("--format", required=True, choices=sorted(READERS))
         parser.add_argument(
             "--user", required=True, help="who imports (an annotator or above): the annotations' author"
@@ -44,10 +44,17 @@ class Command(BaseCommand):
                 sys.stderr.flush()
 
             try:
-                with path.open("rb") as file:
+                if path.is_dir():
+                    if format != "brat":
+                        raise ImportFailed([f"a folder is read as brat standoff files only, not as {format}"])
                     result = annotations_import(
-                        actor=actor, spans=read(format, file), mapping=labels, name=path.name, progress=progress
+                        actor=actor, spans=read_brat_folder(path), mapping=labels, name=path.name, progress=progress
                     )
+                else:
+                    with path.open("rb") as file:
+                        result = annotations_import(
+                            actor=actor, spans=read(format, file), mapping=labels, name=path.name, progress=progress
+                        )
             except OSError as error:
                 failed += 1
                 self.stderr.write(f"\nfailed: {path}: {error.strerror}")
