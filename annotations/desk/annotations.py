@@ -35,11 +35,17 @@ from annotations.selectors.annotations import annotation_authors, annotations_vi
 from annotations.selectors.claims import linked_with
 from annotations.selectors.users import may_review
 from annotations.services.annotations import annotation_delete, delete_refusal, edit_refusal
-from annotations.services.reviews import BULK_REVIEW_LIMIT, annotation_review, annotations_review_bulk
+from annotations.services.reviews import (
+    BULK_REVIEW_LIMIT,
+    BulkReview,
+    annotation_review,
+    annotations_review_bulk,
+)
 
 from .claims import ON_ANNOTATION, ClaimLinkViews, seen_elsewhere
 from .filters import ANNOTATION_FILTERS, holds_nul
 from .forms import AnnotationAdminForm, RejectForm, ReviewForm, add_domain_error
+from .origins import origin_tag
 from .reanchor import ReanchorQueueViews
 
 
@@ -187,6 +193,7 @@ class AnnotationAdmin(ReanchorQueueViews, ClaimLinkViews, admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["in_text"] = sentence_around(obj.article.body, obj.start, obj.end)
+            context["origin"] = origin_tag(obj)
         if obj is not None and obj.kind == Kind.CLAIM:
             # One claim: its similar ones are read here (two queries), not fetched when opened as on a card.
             context["seen"] = {
@@ -294,7 +301,10 @@ class AnnotationAdmin(ReanchorQueueViews, ClaimLinkViews, admin.ModelAdmin):
 
     @admin.display(description="quote", ordering="quote")
     def short_quote(self, annotation: Annotation) -> str:
-        return Truncator(annotation.quote).chars(80)
+        """The quote, after a machine suggestion's or an import's tag (a person's has none)."""
+        quote = Truncator(annotation.quote).chars(80)
+        tag = origin_tag(annotation)
+        return format_html("{} {}", tag, quote) if tag else quote
 
     @admin.display(description="type")
     def type(self, annotation: Annotation) -> str:
@@ -384,20 +394,7 @@ class AnnotationAdmin(ReanchorQueueViews, ClaimLinkViews, admin.ModelAdmin):
         except DomainError as exc:
             self.message_user(request, f"Nothing was {done.lower()}: {exc.message}", messages.ERROR)
             return
-        if result.reviewed:
-            LogEntry.objects.log_actions(
-                user_id=request.user.pk,
-                queryset=result.reviewed,
-                action_flag=CHANGE,
-                change_message=done,
-                single_object=False,
-            )
-            self.message_user(
-                request, f"{done} {_count(result.reviewed)}: {_labels(result.reviewed)}.", messages.SUCCESS
-            )
-        for reason, annotations in result.refused.items():
-            message = f"Skipped {_count(annotations)}: {_labels(annotations)}. {reason}"
-            self.message_user(request, message, messages.WARNING)
+        report_bulk_review(self, request, result, decision)
         if result.not_reached:
             left = queryset.count() - BULK_REVIEW_LIMIT
             self.message_user(
@@ -406,6 +403,31 @@ class AnnotationAdmin(ReanchorQueueViews, ClaimLinkViews, admin.ModelAdmin):
                 "(oldest first) that one bulk review takes. Run the action again for the next ones.",
                 messages.WARNING,
             )
+
+
+def report_bulk_review(
+    model_admin, request, result: BulkReview, decision: str, *, noun: str = "annotation", qualifier: str = ""
+) -> None:
+    """Say what a bulk review did (the annotations reviewed, also in Django's log of desk actions) and
+    what it skipped, by reason; `noun` names what was reviewed ("machine suggestion"), `qualifier`
+    follows its count (" at 80 % or more")."""
+    done = TRANSITIONS[decision].action.label
+    if result.reviewed:
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk,
+            queryset=result.reviewed,
+            action_flag=CHANGE,
+            change_message=done,
+            single_object=False,
+        )
+        model_admin.message_user(
+            request,
+            f"{done} {_count(result.reviewed, noun)}{qualifier}: {_labels(result.reviewed)}.",
+            messages.SUCCESS,
+        )
+    for reason, annotations in result.refused.items():
+        message = f"Skipped {_count(annotations, noun)}{qualifier}: {_labels(annotations)}. {reason}"
+        model_admin.message_user(request, message, messages.WARNING)
 
 
 def _shortened(text: str, chars: int = 60) -> str:
@@ -424,8 +446,8 @@ def _shown(value) -> str:
     return "“”" if value == "" else f"“{Truncator(value).chars(60)}”" if isinstance(value, str) else str(value)
 
 
-def _count(annotations: list[Annotation]) -> str:
-    return f"{len(annotations)} annotation{'' if len(annotations) == 1 else 's'}"
+def _count(annotations: list[Annotation], noun: str = "annotation") -> str:
+    return f"{len(annotations)} {noun}{'' if len(annotations) == 1 else 's'}"
 
 
 def _labels(annotations: list[Annotation], shown: int = 10) -> str:

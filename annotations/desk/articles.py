@@ -4,7 +4,8 @@ selection and reviews an annotation in place (each answering JSON to the page's 
 An article's revisions: revising its text (article_revise), and each revision's page with
 its diff and what it did to every annotation. Translation quality (MQM): the list's score
 column and filter, read from the list's own query, and the page's panel with the errors
-that make the score."""
+that make the score. Machine suggestions: their tags on the cards and the page's bar that
+accepts or rejects them in bulk (desk/suggestions.py)."""
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -52,7 +53,9 @@ from .forms import (
     submitted,
 )
 from .highlight import highlight_body
+from .origins import origin_tag
 from .revisions import revision_diff
+from .suggestions import BAR_TEMPLATE, SuggestionViews, suggestions_bar
 
 # The outcomes of a re-anchoring, in the order a revision's page lists their counts.
 OUTCOMES = ["unchanged", "moved", "fixed", "fuzzy", "orphaned"]
@@ -99,7 +102,7 @@ def _number(value: float) -> str:
 
 
 @admin.register(Article)
-class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
+class ArticleAdmin(SuggestionViews, NulSafeSearch, admin.ModelAdmin):
     # The quality beside the title: on a phone the columns after the first two are a scroll away.
     list_display = ["title", "quality", "source", "language", "published_at", "pending", "approved", "rejected"]
     list_filter = [*ARTICLE_FILTERS, QualityFilter]
@@ -192,6 +195,7 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
             path("<path:object_id>/review/", review, name="annotations_article_review"),
             path("<path:object_id>/revise/", revise, name="annotations_article_revise"),
             path("<path:object_id>/revisions/<int:number>/", revision, name="annotations_article_revision"),
+            *self.suggestion_urls(),
             *super().get_urls(),
         ]
 
@@ -202,11 +206,13 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
 
     def _desk_context(self, request: HttpRequest, article: Article) -> dict:
         annotations = self._annotations(request, article)
+        items = self._items(request, annotations)
         changelist = reverse("admin:annotations_annotation_changelist")
         can_annotate = user_role(request.user) >= Role.ANNOTATOR
         return {
             "body": _highlighted(article, annotations),
-            "items": self._items(request, annotations),
+            "items": items,
+            "suggestions": suggestions_bar(request, article, items),
             "can_annotate": can_annotate,
             "can_review": self._can_review(request),
             "revisions": list(article_revisions(article)),
@@ -245,6 +251,7 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
             items.append(
                 {
                     "a": annotation,
+                    "origin": origin_tag(annotation),
                     "own": own,
                     "reviews": reviews,
                     "linked": linked.get(annotation.pk),
@@ -256,14 +263,15 @@ class ArticleAdmin(NulSafeSearch, admin.ModelAdmin):
     def _panels(self, request: HttpRequest, article: Article) -> dict:
         """The page's highlighted body and its list of annotations, as HTML, after a change."""
         annotations = self._annotations(request, article)
-        items = render_to_string(
-            "admin/annotations/article/desk_items.html", {"items": self._items(request, annotations)}, request
-        )
+        items = self._items(request, annotations)
+        suggestions = render_to_string(BAR_TEMPLATE, {"bar": suggestions_bar(request, article, items)}, request)
+        items = render_to_string("admin/annotations/article/desk_items.html", {"items": items}, request)
         # A review may change the score: the article is read again for it.
         quality = _quality(self.get_queryset(request).get(pk=article.pk))
         return {
             "body": _highlighted(article, annotations),
             "items": items,
+            "suggestions": suggestions,
             "count": len(annotations),
             "quality": render_to_string("admin/annotations/article/quality.html", {"quality": quality}, request),
             "quality_line": render_to_string(

@@ -2,6 +2,8 @@
 
 Annotation lists filter through the API's own AnnotationFilter, so that
 `?status=approved&source=Kyodo` means the same on the desk as in the API.
+Only a machine suggestion's confidence is filtered here, by bands (the API
+has a lower bound only).
 Every choice list is read cheaply at a million annotations: article columns
 from the articles alone, users by an index probe each (BENCHMARKS.md).
 """
@@ -10,9 +12,10 @@ from collections.abc import Callable, Iterable
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.db.models import Q
 
 from annotations.filters import AnnotationFilter
-from annotations.models import ArtifactType, EntityType, Kind, Rating, Severity, Status
+from annotations.models import ArtifactType, EntityType, Kind, Origin, Rating, Severity, Status
 from annotations.selectors.annotations import usernames_of
 from annotations.selectors.articles import article_column_values
 
@@ -46,8 +49,34 @@ def shared_filter(parameter_name: str, title: str, offered: Choices) -> type[Sha
     return type(f"Shared{parameter_name.title().replace('_', '')}Filter", (SharedFilter,), attributes)
 
 
+class ConfidenceFilter(admin.SimpleListFilter):
+    """Machine suggestions by how confident their model was, in bands said as their tags say it
+    (desk/origins.py: whole percents rounded down, so a "89 %" suggestion is in the middle band).
+    The API has a lower bound only (min_confidence); the desk's bands need both."""
+
+    title = "confidence"
+    parameter_name = "confidence"
+    bands = {
+        "high": ("90 % or more", Q(confidence__gte=0.9)),
+        "medium": ("50 % to 89 %", Q(confidence__gte=0.5, confidence__lt=0.9)),
+        "low": ("under 50 %", Q(confidence__lt=0.5)),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, (label, _) in self.bands.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if self.value() not in self.bands:
+            raise IncorrectLookupParameters(f"confidence: {self.value()!r} is not one of {', '.join(self.bands)}.")
+        return queryset.filter(self.bands[self.value()][1])
+
+
 ANNOTATION_FILTERS = [
     shared_filter("status", "status", lambda: Status.choices),
+    shared_filter("origin", "origin", lambda: Origin.choices),
+    ConfidenceFilter,
     shared_filter("kind", "kind", lambda: Kind.choices),
     shared_filter("entity_type", "entity type", lambda: EntityType.choices),
     shared_filter("artifact_type", "artifact type", lambda: ArtifactType.choices),

@@ -177,6 +177,34 @@ class RejectForm(forms.Form):
     )
 
 
+# The confidences a reviewer may accept or reject an article's machine suggestions from, at or
+# above; "any" takes them all, those without a confidence too.
+SUGGESTION_THRESHOLDS: dict[str, float | None] = {"0.9": 0.9, "0.8": 0.8, "0.5": 0.5, "any": None}
+
+
+class SuggestionsReviewForm(forms.Form):
+    """What the article page's machine suggestions bar posts: accept or reject the article's pending
+    suggestions at or above a confidence. The comment is a rejection's reason only (required there,
+    by the service): an acceptance with one typed is refused, as Enter in the comment box would send
+    the form's first button, Accept."""
+
+    decision = forms.ChoiceField(choices=[("approve", "Accept"), ("reject", "Reject")])
+    threshold = forms.ChoiceField(choices=[(value, value) for value in SUGGESTION_THRESHOLDS])
+    comment = forms.CharField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "approve" and data.get("comment"):
+            raise ValidationError(
+                "You typed a reason to reject them: press Reject to reject them, or clear it to accept them."
+            )
+        return data
+
+    @property
+    def min_confidence(self) -> float | None:
+        return SUGGESTION_THRESHOLDS[self.cleaned_data["threshold"]]
+
+
 class ArticleReviseForm(forms.Form):
     """A new revision of an article's text, from the desk; article_revise checks and stores it."""
 

@@ -6,7 +6,8 @@ longer) annotations outside inner ones. Marks stay open across boundaries
 while they can, so an annotation is split into several marks only where it
 overlaps another one without nesting in it. The text nodes of the result,
 read in order, are exactly the body: the page computes code-point offsets
-from them.
+from them. A machine suggestion's or an import's marks say their origin
+(`data-origin`), which the desk draws with an underline of its own.
 """
 
 from collections.abc import Iterable
@@ -15,6 +16,8 @@ from typing import Protocol
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from annotations.domain.origins import Origin
 
 
 class Span(Protocol):
@@ -37,6 +40,9 @@ def _open_tag(span: Span, *, first_piece: bool) -> str:
         "data-kind": span.kind,
         "data-status": span.status,
     }
+    origin = getattr(span, "origin", Origin.HUMAN)  # a span without one is a person's
+    if origin != Origin.HUMAN:
+        attrs["data-origin"] = origin
     if first_piece:
         # One tab stop per annotation: focusing it shows the details, like hovering.
         attrs["tabindex"] = "0"

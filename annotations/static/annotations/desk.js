@@ -45,6 +45,43 @@
   articleDesk();
   kindFieldsets();
   seenElsewhere();
+  suggestionsBar();
+
+  // --- the article page's machine suggestions bar (desk/suggestions.py) -------------------------------------------
+
+  // Its buttons say how many suggestions the chosen confidence takes (the reviewer's own aside: four eyes), and a
+  // rejection asks why before it is sent. Enter in the reason rejects: the form's first button is Accept. The bar
+  // is replaced after each review in place, so its events are caught on the document.
+  function suggestionsBar() {
+    const formOf = (target) => (target instanceof Element ? target.closest("[data-desk-suggestions]") : null);
+    document.addEventListener("change", (event) => {
+      const form = formOf(event.target);
+      if (!form || event.target.name !== "threshold") return;
+      const reviewable = Number(event.target.selectedOptions[0]?.dataset.reviewable || 0);
+      for (const [selector, verb] of [["[data-suggestions-accept]", "Accept"], ["[data-suggestions-reject]", "Reject"]]) {
+        const button = form.querySelector(selector);
+        button.textContent = `${verb} ${reviewable}`;
+        button.disabled = reviewable === 0;
+      }
+    });
+    document.addEventListener("click", (event) => {
+      const button = event.target instanceof Element ? event.target.closest("[data-suggestions-reject]") : null;
+      const comment = button?.form.elements.comment;
+      if (!comment || comment.value.trim()) return;
+      event.preventDefault();
+      comment.setCustomValidity("Say why you reject them: their author sees it.");
+      comment.reportValidity();
+      comment.focus();
+    });
+    document.addEventListener("input", (event) => {
+      if (event.target instanceof Element && event.target.matches("[data-suggestions-comment]")) event.target.setCustomValidity("");
+    });
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" || !(event.target instanceof Element) || !event.target.matches("[data-suggestions-comment]")) return;
+      event.preventDefault();
+      formOf(event.target)?.querySelector("[data-suggestions-reject]")?.click();
+    });
+  }
 
   // --- a claim card's "Seen elsewhere": its similar claims, fetched from the server when first opened ---------
 
@@ -170,8 +207,12 @@
       body.innerHTML = data.body;
       list.innerHTML = data.items;
       if (count) count.textContent = data.count;
-      // A review may change the translation quality: its line and its panel.
-      for (const [id, html] of [["desk-quality-line", data.quality_line], ["desk-quality", data.quality]]) {
+      // A review may change the translation quality (its line and its panel) and the machine suggestions left.
+      for (const [id, html] of [
+        ["desk-quality-line", data.quality_line],
+        ["desk-quality", data.quality],
+        ["desk-suggestions", data.suggestions],
+      ]) {
         const element = document.getElementById(id);
         if (element && html) element.outerHTML = html;
       }
