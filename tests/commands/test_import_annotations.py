@@ -70,7 +70,7 @@ def test_a_mapping_file_and_an_unknown_user(annotator, tmp_path):
 def test_a_brat_folder(annotator, tmp_path):
     folder = tmp_path / "brat"
     (folder / "sub").mkdir(parents=True)
-    (folder / "sub" / "a.txt").write_bytes("Kishida met Zelensky.\r\n".encode())
+    (folder / "sub" / "a.txt").write_bytes(b"Kishida met Zelensky.\r\n")
     (folder / "sub" / "a.ann").write_text("T1\tPERSON 12 20\tZelensky\n#1\tAnnotatorNotes T1\tthe president\n")
     call_command("import_annotations", str(folder), "--format", "brat", "--user", "alice")
     annotation = Annotation.objects.get()
