@@ -2,7 +2,14 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from annotations.domain.records import ANNOTATION_FIELDS, EXPORT_FIELDS, READ_ONLY_FIELDS, WRITABLE_FIELDS, api_datetime
+from annotations.domain.records import (
+    ANNOTATION_FIELDS,
+    EXPORT_FIELDS,
+    PROVENANCE_FIELDS,
+    READ_ONLY_FIELDS,
+    WRITABLE_FIELDS,
+    api_datetime,
+)
 from tests.conftest import RECORD_FIELDS
 
 
@@ -10,8 +17,10 @@ def test_an_export_record_is_the_annotation_then_its_article_and_context():
     """The fields API.md lists, in its order (RECORD_FIELDS is written out in tests/conftest.py)."""
     assert list(EXPORT_FIELDS) == RECORD_FIELDS
     assert EXPORT_FIELDS[: len(ANNOTATION_FIELDS)] == ANNOTATION_FIELDS
-    assert set(WRITABLE_FIELDS) | set(READ_ONLY_FIELDS) == set(ANNOTATION_FIELDS)
+    # Every field is written by a person, or given once where it came from, or the service's.
+    assert set(WRITABLE_FIELDS) | set(PROVENANCE_FIELDS) | set(READ_ONLY_FIELDS) == set(ANNOTATION_FIELDS)
     assert not set(WRITABLE_FIELDS) & set(READ_ONLY_FIELDS)
+    assert not set(PROVENANCE_FIELDS) & (set(WRITABLE_FIELDS) | set(READ_ONLY_FIELDS))
 
 
 def test_times_are_utc_with_a_z_and_microseconds_only_when_there_are_some():
