@@ -2,7 +2,9 @@
 
 import io
 import json
+import tempfile
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -125,7 +127,11 @@ class AnnotationImportView(APIView):
             mapping_text = request.data.get("mapping", mapping_text)
             name = upload.name
         else:
-            upload = io.BytesIO(request.body)
+            # Read in pieces, not as request.body: a large file would pass DATA_UPLOAD_MAX_MEMORY_SIZE.
+            upload = tempfile.SpooledTemporaryFile(max_size=settings.IMPORT_AT_ONCE_BYTES)  # noqa: SIM115 - returned
+            for chunk in iter(lambda: request._request.read(1 << 20), b""):
+                upload.write(chunk)
+            upload.seek(0)
             name = request.query_params.get("name", "")
         try:
             mapping = json.loads(mapping_text) if mapping_text else None

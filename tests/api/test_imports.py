@@ -109,3 +109,13 @@ def test_what_cannot_be_read_is_a_400_or_an_empty_import_never_a_500(client_for,
     response = client_for(annotator).post(f"{URL}?format={fmt}", content, content_type="text/plain")
     assert response.status_code in (201, 400), response.content
     assert Annotation.objects.count() == 0
+
+
+def test_a_body_larger_than_djangos_upload_limit_is_queued_not_refused(client_for, annotator, settings, tmp_path):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100  # Django refuses request.body past this
+    settings.IMPORT_AT_ONCE_BYTES = 100
+    settings.IMPORTS_DIR = tmp_path
+    content = doccano(("Zelensky", "PER")) * 3  # three lines, the same span: refused once run, but received
+    response = client_for(annotator).post(f"{URL}?format=doccano", content, content_type="application/octet-stream")
+    assert response.status_code == 202, response.content
+    assert response.json()["size"] == len(content)
