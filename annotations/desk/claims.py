@@ -22,13 +22,15 @@ from django.utils.decorators import method_decorator
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from annotations.domain.errors import DomainError, InvalidInput
+from annotations.domain.errors import DomainError
 from annotations.domain.roles import Role
 from annotations.models import Annotation, Article, Kind
 from annotations.selectors.annotations import annotations_visible_to
 from annotations.selectors.claims import similar_claims
 from annotations.selectors.users import user_role
 from annotations.services.claims import claim_unlink, claims_link
+
+from .forms import refusal_words
 
 SEEN_ELSEWHERE = 3  # similar claims a card shows: enough to spot the same claim, short enough for a card
 SEEN_TEMPLATE = "admin/annotations/annotation/seen_elsewhere.html"
@@ -86,7 +88,7 @@ class ClaimLinkViews:
         try:
             claims_link(actor=request.user, annotation_id=claim.pk, to=other.pk)
         except DomainError as exc:
-            self.message_user(request, f"Not linked: {_reason(exc)}", messages.ERROR)
+            self.message_user(request, f"Not linked: {refusal_words(exc)}", messages.ERROR)
         else:
             self.message_user(request, f"Linked {_label(claim)} with {_label(other)}.", messages.SUCCESS)
         return self._back(request, claim)
@@ -103,7 +105,7 @@ class ClaimLinkViews:
         try:
             claim_unlink(actor=request.user, annotation_id=claim.pk)
         except DomainError as exc:
-            self.message_user(request, f"Not unlinked: {_reason(exc)}", messages.ERROR)
+            self.message_user(request, f"Not unlinked: {refusal_words(exc)}", messages.ERROR)
         else:
             self.message_user(request, f"Unlinked {_label(claim)}.", messages.SUCCESS)
         return self._back(request, claim)
@@ -118,13 +120,6 @@ class ClaimLinkViews:
         if request.POST.get("on") == ON_ANNOTATION:
             return redirect("admin:annotations_annotation_change", claim.pk)
         return redirect(reverse("admin:annotations_article_change", args=[claim.article_id]) + f"#mark-{claim.pk}")
-
-
-def _reason(exc: DomainError) -> str:
-    """A refusal's words, without the API's field names."""
-    if isinstance(exc, InvalidInput):
-        return " ".join(message for field_messages in exc.errors.values() for message in field_messages)
-    return exc.message
 
 
 def _label(annotation: Annotation) -> str:

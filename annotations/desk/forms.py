@@ -26,6 +26,13 @@ def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
         form.add_error(None, exc.message)
 
 
+def refusal_words(exc: DomainError) -> str:
+    """A service's refusal in words, for a message that has no fields to show it beside."""
+    if isinstance(exc, InvalidInput):
+        return " ".join(message for field_messages in exc.errors.values() for message in field_messages)
+    return exc.message
+
+
 def submitted(form: forms.BaseForm, service: Callable[..., T], **arguments) -> tuple[T | None, int]:
     """A desk page's POST: the service called with the valid form's data and `arguments`, and
     (its result, 200); otherwise (None, the HTTP status), the refusal shown on the form (400

@@ -20,14 +20,14 @@ from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
-from annotations.domain.errors import DomainError, InvalidInput
+from annotations.domain.errors import DomainError
 from annotations.domain.transitions import TRANSITIONS
 from annotations.models import Annotation, Article, Origin, Status
 from annotations.selectors.users import may_review
 from annotations.services.reviews import BULK_REVIEW_LIMIT, annotations_review_bulk
 
 from .annotations import report_bulk_review
-from .forms import SUGGESTION_THRESHOLDS, SuggestionsReviewForm
+from .forms import SUGGESTION_THRESHOLDS, SuggestionsReviewForm, refusal_words
 from .origins import percent
 
 BAR_TEMPLATE = "admin/annotations/article/suggestions.html"
@@ -78,13 +78,6 @@ def pending_suggestions(article: Article, min_confidence: float | None) -> list[
     return list(suggestions.order_by("id").values_list("id", flat=True)[: BULK_REVIEW_LIMIT + 1])
 
 
-def _reasons(exc: DomainError) -> str:
-    """A refusal's reasons, without the names of the fields they are about (the bar has no such fields)."""
-    if isinstance(exc, InvalidInput):
-        return " ".join(message for field_messages in exc.errors.values() for message in field_messages)
-    return exc.message
-
-
 class SuggestionViews:
     """The machine suggestions bar's view, on the articles' ModelAdmin (under /article/<id>/)."""
 
@@ -122,7 +115,7 @@ class SuggestionViews:
         try:
             result = annotations_review_bulk(actor=request.user, annotation_ids=ids, decision=decision, comment=comment)
         except DomainError as exc:
-            self.message_user(request, f"Nothing was {done.lower()}: {_reasons(exc)}", messages.ERROR)
+            self.message_user(request, f"Nothing was {done.lower()}: {refusal_words(exc)}", messages.ERROR)
             return back
         report_bulk_review(
             self, request, result, decision, noun="machine suggestion", qualifier=f" at {_at_least(min_confidence)}"
