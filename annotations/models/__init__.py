@@ -1,6 +1,6 @@
 """Articles, their annotations and the annotations' history (import them from here)."""
 
-from .annotations import DUPLICATE_SPAN_MESSAGE, Annotation, ClaimGroup
+from .annotations import DUPLICATE_SPAN_MESSAGE, UNIQUE_SPAN, Annotation, ClaimGroup, unique_span
 from .articles import Article, ArticleErrorTally, ArticleRevision
 from .choices import (
     ArtifactType,
@@ -20,6 +20,7 @@ from .imports import AnnotationImport, ImportState
 
 __all__ = [
     "DUPLICATE_SPAN_MESSAGE",
+    "UNIQUE_SPAN",
     "Annotation",
     "AnnotationEvent",
     "AnnotationImport",
@@ -43,4 +44,5 @@ __all__ = [
     "WebhookDelivery",
     "WebhookSubscription",
     "WithdrawalReason",
+    "unique_span",
 ]

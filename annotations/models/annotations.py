@@ -20,6 +20,13 @@ from .articles import Article
 from .choices import ArtifactType, EntityType, Kind, Origin, Rating, Severity, Status
 
 DUPLICATE_SPAN_MESSAGE = "This article already has an annotation of this kind and type on this span."
+# What the unique-span constraint compares (orphaned rows aside); the services check it before saving.
+UNIQUE_SPAN = ("article", "kind", "start", "end", "entity_type", "artifact_type")
+
+
+def unique_span(annotation) -> dict:
+    """The annotation's values of UNIQUE_SPAN, its article by id (no query), as a filter's keywords."""
+    return {field: getattr(annotation, "article_id" if field == "article" else field) for field in UNIQUE_SPAN}
 
 
 class ClaimGroup(models.Model):
@@ -147,7 +154,7 @@ class Annotation(models.Model):
             models.CheckConstraint(condition=Q(status__in=Status.values), name="annotation_status_known"),
             # Orphaned annotations keep offsets into an older revision: they collide with nothing.
             models.UniqueConstraint(
-                fields=["article", "kind", "start", "end", "entity_type", "artifact_type"],
+                fields=list(UNIQUE_SPAN),
                 condition=~Q(status=Status.ORPHANED),
                 name="annotation_unique_span",
                 violation_error_message=DUPLICATE_SPAN_MESSAGE,

@@ -28,7 +28,15 @@ from annotations.domain.origins import check_origin_fields
 from annotations.domain.roles import Role
 from annotations.domain.spans import span_context
 from annotations.domain.transitions import HistoryAction, Status
-from annotations.models import Annotation, AnnotationEvent, AnnotationImport, Article, ImportState
+from annotations.models import (
+    UNIQUE_SPAN,
+    Annotation,
+    AnnotationEvent,
+    AnnotationImport,
+    Article,
+    ImportState,
+    unique_span,
+)
 from annotations.services.annotations import event_for
 from annotations.services.articles import article_create
 from annotations.services.users import require_role
@@ -65,7 +73,7 @@ def annotations_import(
                 if span.error:
                     raise ValueError(span.error)
                 annotation = _annotation(span, articles.of(span.article), mapping, actor)
-                key = _key(annotation)
+                key = tuple(unique_span(annotation).values())
                 if key in keys or articles.stored_key(annotation.article_id, key):
                     raise ValueError("this article already has an annotation of this kind and type on this span")
                 keys.add(key)
@@ -100,17 +108,18 @@ class _Articles:
 
     def __init__(self, actor, name: str):
         self.actor, self.name, self.created = actor, name, 0
-        self._found: dict[tuple, Article] = {}
+        self._found: dict[SourceArticle, Article] = {}
         self._stored: dict[int, set[tuple]] = {}
 
     def of(self, source: SourceArticle) -> Article:
-        text = normalize_body(source.text) if source.text is not None else None
-        key = (source.url, body_sha256(text) if text is not None else None)
-        if key not in self._found:
-            self._found[key] = self._find(source, text)
-        return self._found[key]
+        # A reader gives a record's spans one SourceArticle: its text is normalised and hashed
+        # once, not once per span.
+        if source not in self._found:
+            self._found[source] = self._find(source)
+        return self._found[source]
 
-    def _find(self, source: SourceArticle, text: str | None) -> Article:
+    def _find(self, source: SourceArticle) -> Article:
+        text = normalize_body(source.text) if source.text is not None else None
         if len(source.url) > _URL_LENGTH:
             raise ValueError(f"the url is longer than {_URL_LENGTH} characters")
         if source.url:
@@ -147,12 +156,7 @@ class _Articles:
     def stored_key(self, article_id: int, key: tuple) -> bool:
         if article_id not in self._stored:
             existing = Annotation.objects.filter(article_id=article_id).exclude(status=Status.ORPHANED)
-            self._stored[article_id] = {
-                (article_id, kind, start, end, entity_type, artifact_type)
-                for kind, start, end, entity_type, artifact_type in existing.values_list(
-                    "kind", "start", "end", "entity_type", "artifact_type"
-                )
-            }
+            self._stored[article_id] = set(existing.values_list(*UNIQUE_SPAN))
         return key in self._stored[article_id]
 
 
@@ -193,7 +197,6 @@ def _annotation(span: ImportedSpan, article: Article, mapping: dict, actor) -> A
 # What the API's serializer checks of each field's value (annotations/inputs.py), that the
 # database would otherwise refuse at the insert, or store wrong.
 _CHOICES = {"entity_type": EntityType, "artifact_type": ArtifactType}
-_LENGTHS = {"claimant": 500, "model": 200}
 
 
 def _check_values(values: dict) -> None:
@@ -201,7 +204,7 @@ def _check_values(values: dict) -> None:
         if name == "claim_date":
             if value is not None and not isinstance(value, date):
                 try:
-                    values[name] = date.fromisoformat(str(value))
+                    date.fromisoformat(str(value))
                 except ValueError:
                     raise ValueError(f"claim_date {value!r} is not a date (YYYY-MM-DD)") from None
             continue
@@ -209,19 +212,10 @@ def _check_values(values: dict) -> None:
             raise ValueError(f"{name} {value!r} is not text")
         if name in _CHOICES and value and value not in {member.value for member in _CHOICES[name]}:
             raise ValueError(f"{value!r} is not an {name}: one of {', '.join(m.value for m in _CHOICES[name])}")
-        if name in _LENGTHS and value and len(value) > _LENGTHS[name]:
-            raise ValueError(f"{name} is longer than {_LENGTHS[name]} characters")
-
-
-def _key(annotation: Annotation) -> tuple:
-    return (
-        annotation.article_id,
-        annotation.kind,
-        annotation.start,
-        annotation.end,
-        annotation.entity_type,
-        annotation.artifact_type,
-    )
+        column = Annotation._meta.get_field(name)
+        longest = None if column.choices else column.max_length  # a choice is checked as one, above or by kind
+        if longest and value and len(value) > longest:
+            raise ValueError(f"{name} is longer than {longest} characters")
 
 
 def _write(annotations: list[Annotation], actor) -> int:

@@ -13,7 +13,14 @@ from annotations.domain.records import EDITABLE_FIELDS, WRITABLE_FIELDS
 from annotations.domain.roles import Role
 from annotations.domain.spans import span_fields
 from annotations.domain.transitions import TRANSITIONS, HistoryAction, Status, Transition
-from annotations.models import DUPLICATE_SPAN_MESSAGE, Annotation, AnnotationEvent, Article, DeletedAnnotation
+from annotations.models import (
+    DUPLICATE_SPAN_MESSAGE,
+    Annotation,
+    AnnotationEvent,
+    Article,
+    DeletedAnnotation,
+    unique_span,
+)
 from annotations.selectors.users import user_role
 from annotations.services.feed import entry_for_deleted, publish
 from annotations.services.users import require_role
@@ -22,14 +29,7 @@ EDITABLE_IN_ORDER = [field for field in WRITABLE_FIELDS if field in EDITABLE_FIE
 
 
 def _check_not_duplicate(annotation: Annotation) -> None:
-    twins = Annotation.objects.filter(
-        article_id=annotation.article_id,
-        kind=annotation.kind,
-        start=annotation.start,
-        end=annotation.end,
-        entity_type=annotation.entity_type,
-        artifact_type=annotation.artifact_type,
-    )
+    twins = Annotation.objects.filter(**unique_span(annotation))
     if annotation.pk:
         twins = twins.exclude(pk=annotation.pk)
     if twins.exists():
