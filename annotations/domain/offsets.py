@@ -26,6 +26,16 @@ def _width(char: str, unit: Unit) -> int:
     return 1
 
 
+def unit_offsets(text: str, unit: Unit) -> list[int]:
+    """The other way: each code point offset of `text` (0 to its length) counted in `unit`, for
+    writing another tool's format."""
+    offsets, at = [0], 0
+    for char in text:
+        at += _width(char, unit)
+        offsets.append(at)
+    return offsets
+
+
 class OffsetError(ValueError):
     pass
 

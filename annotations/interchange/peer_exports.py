@@ -14,6 +14,7 @@ from itertools import groupby, islice
 
 from django.db.models import QuerySet
 
+from annotations.domain.offsets import Unit, unit_offsets
 from annotations.models import Article
 
 from . import stream
@@ -41,15 +42,6 @@ def _articles_with_records(annotations: QuerySet) -> Iterator[tuple[Article, lis
         articles = Article.objects.in_bulk([article_id for article_id, _ in batch])
         for article_id, group in batch:
             yield articles[article_id], group
-
-
-def _utf16(text: str) -> list[int]:
-    """UTF-16 offset of each code point offset of `text` (one more than its length)."""
-    offsets, at = [0], 0
-    for char in text:
-        at += 2 if ord(char) > 0xFFFF else 1
-        offsets.append(at)
-    return offsets
 
 
 def label_studio_task(article: Article, group: list[dict]) -> dict:
@@ -88,7 +80,7 @@ def label_studio_texts(annotations: QuerySet) -> Iterator[str]:
 def doccano_line(article: Article, group: list[dict]) -> str:
     """An article as a line of doccano's JSONL: the text and [start, end, label] in UTF-16 code
     units, as doccano's editor counts."""
-    units = _utf16(article.body)
+    units = unit_offsets(article.body, Unit.UTF16)
     labels = [[units[record["start"]], units[record["end"]], label_of(record)] for record in group]
     return json.dumps(
         {"text": article.body, "label": labels, "url": article.url, "title": article.title}, ensure_ascii=False

@@ -3,7 +3,7 @@
 import pytest
 
 from annotations.domain.articles import normalize_body
-from annotations.domain.offsets import OffsetError, OffsetMap, Unit
+from annotations.domain.offsets import OffsetError, OffsetMap, Unit, unit_offsets
 
 TEXT = "\ufeffKishida 🇯🇵 said:\r\nKyiv 😀 e\u0301te\u0301\r\nend"
 
@@ -47,3 +47,12 @@ def test_an_offset_inside_a_character_is_refused():
 def test_what_is_no_offset_is_refused_by_name(bad):
     with pytest.raises(OffsetError):
         OffsetMap("short")(bad)
+
+
+@pytest.mark.parametrize("unit", list(Unit))
+def test_code_points_counted_in_a_units_and_back(unit):
+    """unit_offsets (for writing another tool's format) and OffsetMap (for reading it) agree."""
+    text = "Kishida 🇯🇵 e\u0301te\u0301 😀\nend"
+    counted = unit_offsets(text, unit)
+    assert len(counted) == len(text) + 1
+    assert [OffsetMap(text, unit)(n) for n in counted] == list(range(len(text) + 1))
