@@ -23,12 +23,17 @@ from .permissions import RolePermission
 from .schema import ERRORS
 
 
+def _filter_parameters(filterset) -> list[OpenApiParameter]:
+    """A FilterSet's filters as the schema's query parameters."""
+    return [
+        OpenApiParameter(name, str, description=str(f.extra.get("help_text", "")))
+        for name, f in filterset.base_filters.items()
+    ]
+
+
 def _export_parameters(export) -> list[OpenApiParameter]:
     """An export's filters and options, for the schema."""
-    filters = [
-        OpenApiParameter(name, str, description=str(f.extra.get("help_text", "")))
-        for name, f in AnnotationExportFilter.base_filters.items()
-    ]
+    filters = _filter_parameters(AnnotationExportFilter)
     end_marker = OpenApiParameter(
         "end_marker",
         bool,
@@ -114,10 +119,7 @@ class QualityExportView(APIView):
     @extend_schema(
         operation_id="exports_quality_csv",
         summary="Export each article's translation quality (MQM) as CSV (streamed, not paginated)",
-        parameters=[
-            OpenApiParameter(name, str, description=str(f.extra.get("help_text", "")))
-            for name, f in ArticleFilter.base_filters.items()
-        ],
+        parameters=_filter_parameters(ArticleFilter),
         responses={
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.STR,

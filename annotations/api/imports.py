@@ -1,6 +1,5 @@
 """/api/imports/: files of annotations made elsewhere (API.md, "Imports and machine suggestions")."""
 
-import io
 import json
 import tempfile
 
@@ -103,13 +102,13 @@ class AnnotationImportView(APIView):
         },
     )
     def post(self, request):
-        upload, name, mapping = self._file(request)
+        upload, name, size, mapping = self._file(request)
         record = submit(
             actor=request.user,
             format_name=request.query_params.get("format"),
             name=name,
             upload=upload,
-            size=getattr(upload, "size", None) or _size(upload),
+            size=size,
             mapping=mapping,
         )
         code = {
@@ -125,27 +124,20 @@ class AnnotationImportView(APIView):
             if upload is None:
                 raise InvalidInput({"file": ["Send the file as the multipart field `file` (or as the body)."]})
             mapping_text = request.data.get("mapping", mapping_text)
-            name = upload.name
+            name, size = upload.name, upload.size
         else:
             # Read in pieces, not as request.body: a large file would pass DATA_UPLOAD_MAX_MEMORY_SIZE.
             upload = tempfile.SpooledTemporaryFile(max_size=settings.IMPORT_AT_ONCE_BYTES)  # noqa: SIM115 - returned
+            size = 0
             for chunk in iter(lambda: request._request.read(1 << 20), b""):
-                upload.write(chunk)
+                size += upload.write(chunk)
             upload.seek(0)
             name = request.query_params.get("name", "")
         try:
             mapping = json.loads(mapping_text) if mapping_text else None
         except json.JSONDecodeError as error:
             raise InvalidInput({"mapping": [f"Not JSON: {error.msg}."]}) from None
-        return upload, name, mapping
-
-
-def _size(upload) -> int:
-    position = upload.tell()
-    upload.seek(0, io.SEEK_END)
-    size = upload.tell()
-    upload.seek(position)
-    return size
+        return upload, name, size, mapping
 
 
 class AnnotationImportDetailView(APIView):
