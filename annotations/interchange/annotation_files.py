@@ -106,8 +106,8 @@ def read_doccano(lines: Iterable[bytes | str]) -> Iterator[ImportedSpan]:
             raise ImportFailed([f"line {number}: no text"])
         article = SourceArticle(url=str(record.get("url") or ""), text=text, title=str(record.get("title") or ""))
         offsets = OffsetMap(text, Unit.UTF16)
-        spans = [(s, e, label) for s, e, label in _doccano_labels(record, number)]
-        for index, (start, end, label) in enumerate(spans, start=1):
+        labels = list(_doccano_labels(record, number))  # the whole line checked before its spans
+        for index, (start, end, label) in enumerate(labels, start=1):
             yield _span(f"line {number}, label {index}", article, offsets, start, end, None, label)
 
 

@@ -68,7 +68,8 @@ class Publisher:
 def claim_review(claim: Annotation, *, appearances: list[dict], organisation: bool, iris: Iris, publisher: Publisher):
     """One claim as a ClaimReview. `appearances` are the NewsArticles where it (or a claim linked
     with it) appears, the earliest published first; `organisation`: whether its claimant is one."""
-    rating = {"@type": "Rating", "alternateName": Rating(claim.rating).label, "name": Rating(claim.rating).label}
+    label = Rating(claim.rating).label
+    rating = {"@type": "Rating", "alternateName": label, "name": label}
     if claim.rating in RATING_VALUES:
         rating.update(ratingValue=RATING_VALUES[claim.rating], bestRating=BEST_RATING, worstRating=WORST_RATING)
     reviewed = {"@type": "Claim", "appearance": appearances, "firstAppearance": appearances[0]}
