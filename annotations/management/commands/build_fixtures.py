@@ -26,7 +26,7 @@ from annotations.domain.roles import Role
 from annotations.domain.spans import occurrences, span_context
 from annotations.domain.transitions import BY_ACTION, HistoryAction, Status
 from annotations.interchange.articles import parse_file
-from annotations.models import ArtifactType, EntityType, Kind, Rating, Severity
+from annotations.models import UNIQUE_SPAN, ArtifactType, EntityType, Kind, Rating, Severity
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
@@ -78,7 +78,7 @@ def build_fixtures(*, seeds_dir: Path = SEEDS_DIR, spec: ModuleType | None = Non
                 )
             except SpecError as exc:
                 raise SpecError(f"{where}: {exc}") from None
-            span = tuple(annotation["fields"][key] for key in ("kind", "start", "end", "entity_type", "artifact_type"))
+            span = tuple(annotation["fields"][key] for key in UNIQUE_SPAN)
             if span in seen_spans:
                 raise SpecError(f"{where}: the same kind, type and span twice")
             seen_spans.add(span)
