@@ -198,16 +198,28 @@ def measure_lists(token: str, path: str, queries: list[str], repeat: int = 7) ->
     return results
 
 
+def machine() -> str:
+    """The line every benchmark opens with: which machine and Python measured."""
+    return (
+        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+
+
+def server_setting(name: str) -> str:
+    """A PostgreSQL setting as the server shows it (SHOW name)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SHOW {name}")
+        return cursor.fetchone()[0]
+
+
 def main():
     token = token_for("bench-consumer", "consumer")
     reviewer = token_for("bench-desk-reviewer", "reviewer")
     approved = Annotation.objects.filter(status=Status.APPROVED).count()
+    print(machine())
     print(
-        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        f"PostgreSQL {server_setting('server_version')}; {Annotation.objects.count()} annotations, {approved} approved"
     )
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        print(f"PostgreSQL {cursor.fetchone()[0]}; {Annotation.objects.count()} annotations, {approved} approved")
     # BENCH_FORMATS= (empty) measures the list pages alone.
     formats = [fmt for fmt in os.environ.get("BENCH_FORMATS", "jsonl").split(",") if fmt]
     if formats:

@@ -38,7 +38,6 @@ import json
 import math
 import multiprocessing
 import os
-import platform
 import random
 import resource
 import statistics
@@ -470,14 +469,8 @@ def main():
     consumer = export_bench.token_for("bench-consumer", "consumer")
     WebhookSubscription.objects.filter(description=DESCRIPTION).delete()
     others = WebhookSubscription.objects.filter(active=True).count()
-    print(
-        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
-        cursor.execute("SHOW synchronous_commit")
-        sync = cursor.fetchone()[0]
+    print(export_bench.machine())
+    version, sync = export_bench.server_setting("server_version"), export_bench.server_setting("synchronous_commit")
     print(
         f"PostgreSQL {version} (synchronous_commit {sync}); {Annotation.objects.count():,} annotations, "
         f"{Annotation.objects.filter(status=Status.PENDING).count():,} pending; feed head {feed_head():,}, "

@@ -31,7 +31,6 @@ BENCH_PHASES picks phases (similar,quality,recount,approvals). Not part of the t
 
 import math
 import os
-import platform
 import random
 import re
 import statistics
@@ -359,12 +358,9 @@ def main():
     reviewer = get_user_model().objects.get(username="bench-desk-reviewer")
     users = {"reviewer": reviewer, "consumer": get_user_model().objects.get(username="bench-consumer")}
     tokens = {"reviewer": reviewer_token, "consumer": consumer}
-    print(
-        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
+    print(export_bench.machine())
+    version = export_bench.server_setting("server_version")
     with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        version = cursor.fetchone()[0]
         cursor.execute("SELECT name FROM django_migrations WHERE app = 'annotations' ORDER BY id DESC LIMIT 1")
         migration = cursor.fetchone()[0]
     print(
