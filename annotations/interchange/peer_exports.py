@@ -1,31 +1,38 @@
 """Exports in other tools' formats: Label Studio's JSON tasks and doccano's JSONL, an article a
 task or line with its text and its approved annotations as labelled spans, offsets in each
 tool's own unit (the readers' units: annotation_files.py), labels by the names the default
-mapping reads back (domain/label_mapping.py): the entity type, CLAIM, the artifact type.
+mapping reads back (domain/label_mapping.py): the entity type, CLAIM, the artifact type; and
+brat's standoff files, a zip of an article's .txt and .ann each.
 
-Streamed an article at a time: the annotations in article order, each article's text read
-with the next batch of articles.
+On PostgreSQL the database builds each task, line or .ann (query/peer_exports.py) and COPY
+streams them, as JSONL's lines are (BENCHMARKS.md). Elsewhere they are built here from the
+export records, streamed an article at a time: the annotations in article order, each
+article's text read with the next batch of articles. Tests check both give the same.
 """
 
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import groupby, islice
 
+from django.db import connections
 from django.db.models import QuerySet
 
 from annotations.domain.offsets import Unit, unit_offsets
 from annotations.models import Article
+from annotations.query import peer_exports as sql
+from annotations.query.peer_exports import REGION_CONSTANTS, REGION_ID_PREFIX
 
 from . import stream
 from .records import records
-from .stream import in_pieces
+from .stream import copy_lines, copy_rows, gathered, in_pieces
 
 ARTICLES_PER_QUERY = 200
 
 
 def label_of(record: dict) -> str:
-    """The label another tool shows for an annotation, which Copydesk's default mapping reads back."""
+    """The label another tool shows for an annotation, which Copydesk's default mapping reads back
+    (query/peer_exports.peer_label() in SQL)."""
     if record["kind"] == "entity":
         return record["entity_type"]
     if record["kind"] == "claim":
@@ -49,11 +56,8 @@ def label_studio_task(article: Article, group: list[dict]) -> dict:
     as Label Studio's do), one annotation holding every approved span as a `labels` region."""
     regions = [
         {
-            "id": f"copydesk-{record['id']}",
-            "from_name": "label",
-            "to_name": "text",
-            "type": "labels",
-            "origin": "manual",
+            "id": f"{REGION_ID_PREFIX}{record['id']}",
+            **REGION_CONSTANTS,
             "value": {
                 "start": record["start"],
                 "end": record["end"],
@@ -93,12 +97,37 @@ def doccano_texts(annotations: QuerySet) -> Iterator[str]:
             yield doccano_line(article, group) + "\n"
 
 
+def label_studio_postgres(annotations: QuerySet) -> Iterator[bytes]:
+    """label_studio_texts() from the tasks PostgreSQL builds: COPY sends each row in a block of
+    its own (the protocol's CopyData: "messages sent from the backend will always correspond
+    to single data rows"), a task and its line break, which becomes the list's separator."""
+    yield b"["
+    separator = b"\n"
+    for line in copy_lines(annotations.db, *sql.label_studio_tasks(annotations)):
+        yield separator + line[:-1]
+        separator = b",\n"
+    yield b"\n]\n"
+
+
+def _on_postgres(annotations: QuerySet) -> bool:
+    return connections[annotations.db].vendor == "postgresql"
+
+
 def write_label_studio(annotations: QuerySet, **_context) -> Iterator[bytes]:
     # Complete only when parsed whole: its closing bracket is its end marker.
+    if _on_postgres(annotations):
+        return gathered(label_studio_postgres(annotations))
     return in_pieces(label_studio_texts(annotations))
 
 
+def doccano_postgres(annotations: QuerySet) -> Iterator[bytes]:
+    """doccano_texts(), each line built by PostgreSQL."""
+    return copy_lines(annotations.db, *sql.doccano_lines(annotations))
+
+
 def write_doccano(annotations: QuerySet, **_context) -> Iterator[bytes]:
+    if _on_postgres(annotations):
+        return gathered(doccano_postgres(annotations))
     return in_pieces(doccano_texts(annotations))
 
 
@@ -142,16 +171,30 @@ def brat_ann(article: Article, group: list[dict]) -> str:
     return "".join(lines)
 
 
-def brat_pieces(annotations: QuerySet) -> Iterator[bytes]:
-    sink = _Drain()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive, stream.reading(annotations.db):
+def brat_files(annotations: QuerySet) -> Iterator[tuple[int, bytes, bytes]]:
+    """Each article's id, .txt and .ann, UTF-8 encoded, in article order."""
+    with stream.reading(annotations.db):
         for article, group in _articles_with_records(annotations):
-            name = f"article-{article.pk}"
-            archive.writestr(f"{name}.txt", article.body.encode("utf-8"))
-            archive.writestr(f"{name}.ann", brat_ann(article, group).encode("utf-8"))
+            yield article.pk, article.body.encode(), brat_ann(article, group).encode()
+
+
+def brat_files_postgres(annotations: QuerySet) -> Iterator[tuple[int, bytes, bytes]]:
+    """brat_files(), each article's built by PostgreSQL."""
+    return copy_rows(annotations.db, *sql.brat_files(annotations), types=["int8", "bytea", "bytea"])
+
+
+def brat_zip(files: Iterable[tuple[int, bytes, bytes]]) -> Iterator[bytes]:
+    """A zip of `article-<id>.txt` and `.ann` for each article, handed on as it is written."""
+    sink = _Drain()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for article_id, text, ann in files:
+            name = f"article-{article_id}"
+            archive.writestr(f"{name}.txt", text)
+            archive.writestr(f"{name}.ann", ann)
             yield sink.drain()
     yield sink.drain()  # the zip's central directory
 
 
 def write_brat(annotations: QuerySet, **_context) -> Iterator[bytes]:
-    return stream.gathered(brat_pieces(annotations))
+    files = brat_files_postgres(annotations) if _on_postgres(annotations) else brat_files(annotations)
+    return gathered(brat_zip(files))

@@ -103,3 +103,17 @@ def copy_lines(using: str, select_sql: str, params) -> Iterator[bytes]:
         with cursor.cursor.copy(copy_sql, params) as copy:
             for block in copy:
                 yield bytes(block)
+
+
+def copy_rows(using: str, select_sql: str, params, types: list[str]) -> Iterator[tuple]:
+    """The rows of a SELECT streamed by PostgreSQL's COPY in its binary format, each a tuple of
+    its columns loaded as `types` (PostgreSQL type names): for columns whose text holds line
+    breaks, which a line-per-row format would have to quote. A `text` column read as `bytea`
+    comes as its UTF-8 bytes (both send their bytes as they are), not decoded to be encoded again."""
+    copy_sql = f"COPY ({select_sql}) TO STDOUT (FORMAT binary)"
+    with reading(using), connections[using].cursor() as cursor:
+        for setting in _COPY_PLANNING:
+            cursor.execute(setting)
+        with cursor.cursor.copy(copy_sql, params) as copy:
+            copy.set_types(types)
+            yield from copy.rows()
