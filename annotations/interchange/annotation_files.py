@@ -9,24 +9,42 @@ the task's line endings; measured on 1.23.2, ../shared/PEERS.md); doccano 1.x,
 UTF-16 code units of `text`, what its Vue editor's JavaScript selection gives
 (0.x exported code points after doccano PR 108; the 1.x rewrite counts UTF-16
 again unless a project turns on grapheme mode: doccano issues 1931 and 2290,
-and measured on 1.8.4).
+and measured on 1.8.4); W3C Web Annotation, code points (the Web Annotation
+Data Model's TextPositionSelector counts "Unicode code points"), of the
+revision its target names.
 A reader refuses, naming the record, what it cannot read; the service checks
-the rest (services/annotation_imports.py).
+the rest (services/annotation_imports.py). Each reader takes the open binary
+file and streams it: JSON documents through ijson's C parser, a record at a
+time, so memory stays flat however large the file.
 """
 
-import io
 import json
+import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
-from itertools import pairwise
+from functools import cache
+from itertools import islice, pairwise
 from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urlsplit
 
+import ijson
+from django.db.models import Q
+from django.urls import reverse
+
+from annotations.domain.anchoring import Anchor, Outcome, reanchor
 from annotations.domain.articles import normalize_body
 from annotations.domain.imports import ImportedSpan, ImportFailed, SourceArticle
+from annotations.domain.kinds import Kind
 from annotations.domain.offsets import OffsetError, OffsetMap, Unit
 from annotations.domain.origins import Origin
 from annotations.domain.records import END_MARKER
+from annotations.domain.spans import occurrences, span_context
+from annotations.models import Article, ArticleRevision
 
 # What a Copydesk record carries besides the span: the annotation's own fields.
 _COPYDESK_FIELDS = (
@@ -67,6 +85,60 @@ def _date_time(value, where: str) -> datetime | None:
         return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         raise ImportFailed([f"{where}: published_at {value!r} is not an ISO 8601 time"]) from None
+
+
+# --- JSON documents, streamed -----------------------------------------------------------------
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _seekable(file: BinaryIO) -> BinaryIO:
+    """The file itself when it can seek (a file on disk, an upload), else a copy spooled to disk:
+    the JSON readers look at a document's start before streaming it, and a zip's directory is
+    at its end."""
+    if getattr(file, "seekable", lambda: False)():
+        return file
+    copy = tempfile.SpooledTemporaryFile(max_size=1 << 24)  # noqa: SIM115 - the caller reads it
+    shutil.copyfileobj(file, copy)
+    copy.seek(0)
+    return copy
+
+
+def _json_file(file: BinaryIO) -> BinaryIO:
+    """A seekable file positioned past a UTF-8 byte-order mark (which ijson's parser refuses)."""
+    file = _seekable(file)
+    at = file.tell()
+    if file.read(len(_BOM)) != _BOM:
+        file.seek(at)
+    return file
+
+
+def _first_byte(file: BinaryIO) -> bytes:
+    """The document's first byte past white space (`[` for a list), the file left where it was."""
+    at = file.tell()
+    head = file.read(4096).lstrip()
+    file.seek(at)
+    return head[:1]
+
+
+def _json_items(file: BinaryIO, prefix: str, name: str) -> Iterator[tuple[int, object]]:
+    """The values at `prefix` (ijson's path: "item" for a list's), one at a time, numbered; JSON
+    that breaks off or goes wrong is refused naming the last item read whole."""
+    number = 0
+    try:
+        for number, item in enumerate(ijson.items(file, prefix, use_float=True), start=1):
+            yield number, item
+    except ijson.JSONError as error:
+        where = f"after {name} {number}" if number else "at the start"
+        raise ImportFailed([f"{where}: not JSON ({_parser_message(error)})"]) from None
+
+
+def _parser_message(error: Exception) -> str:
+    message = error.args[0] if error.args else ""
+    if isinstance(message, bytes):  # yajl's message, where the text it quotes is not UTF-8
+        message = message.decode("utf-8", "replace")
+    first = str(message).strip().splitlines()[0] if str(message).strip() else "unreadable"
+    return "not UTF-8 text" if "UTF8" in first else first.rstrip(".")
 
 
 def read_copydesk_jsonl(lines: Iterable[bytes | str]) -> Iterator[ImportedSpan]:
@@ -123,22 +195,15 @@ def _doccano_labels(record: dict, number: int) -> Iterator[tuple]:
             raise ImportFailed([f"line {number}: an entity has start_offset, end_offset and label"]) from None
 
 
-def read_label_studio(content: bytes | str) -> Iterator[ImportedSpan]:
+def read_label_studio(file: BinaryIO) -> Iterator[ImportedSpan]:
     """Label Studio's JSON export: a list of tasks, each with `data.text` and `annotations` (and
     `predictions`, which come in as machine suggestions with their `model_version` and
     `score`) of `labels` regions; other region types (relations, choices) are not spans and
-    are passed over. Offsets in code points of `data.text`, `\\r\\n` as two."""
-    try:
-        tasks = json.loads(content)
-    except json.JSONDecodeError as error:
-        raise ImportFailed([f"not JSON ({error.msg})"]) from None
-    except ValueError:  # bytes in no encoding JSON may have
-        raise ImportFailed(["not UTF-8 text"]) from None
-    if isinstance(tasks, dict):
-        tasks = [tasks]
-    if not isinstance(tasks, list):
-        raise ImportFailed(["a Label Studio export is a list of tasks"])
-    for number, task in enumerate(tasks, start=1):
+    are passed over. Offsets in code points of `data.text`, `\\r\\n` as two. Read a task at a
+    time (a single task, not in a list, is read too)."""
+    file = _json_file(file)
+    where = "item" if _first_byte(file) == b"[" else ""
+    for number, task in _json_items(file, where, "task"):
         try:
             yield from _label_studio_task(number, task)
         except (AttributeError, TypeError) as error:
@@ -189,13 +254,394 @@ def _span(where, article, offsets, start, end, quote, label, **provenance) -> Im
     return ImportedSpan(record=where, article=article, start=begin, end=finish, quote=quote, label=label, **provenance)
 
 
+# --- W3C Web Annotation: Copydesk's JSON-LD export -------------------------------------------------
+
+_W3C_CHUNK = 500  # annotations read before their articles are fetched, in one query
+_ARTICLES_KEPT = 2000  # articles kept between chunks (an export lists an article's spans together)
+# What interchange/jsonld.py's _creator names a machine suggestion's Software without a model.
+_UNNAMED_MODEL = "an unnamed model"
+# A claim's fact-check verdict and an artifact's severity are both `assessing` bodies.
+_ASSESSED = {Kind.CLAIM.value: "rating", Kind.TRANSLATION_ARTIFACT.value: "severity"}
+_KINDS = [kind.value for kind in Kind]
+_TYPED = {Kind.ENTITY.value: "entity_type", Kind.TRANSLATION_ARTIFACT.value: "artifact_type"}
+_ONE_EACH = {"commenting": "note", "editing": "suggested_correction"}
+
+
+def read_w3c_jsonld(file: BinaryIO) -> Iterator[ImportedSpan]:
+    """W3C Web Annotations: Copydesk's JSON-LD export (an AnnotationCollection with its
+    annotations in `first.items`), an AnnotationPage, a list of Annotations, or one.
+
+    The file carries no text, so each annotation's article must be stored already: a
+    Copydesk article IRI in its target (`source` .../articles/{id}/revisions/{n}/, else
+    `scope` .../articles/{id}/) names this instance's article by its id, and any other
+    `source` is an article's url. The TextPositionSelector's code points point into the
+    revision named (else the current one), whose text there must be the
+    TextQuoteSelector's quote with its prefix and suffix: another instance's article that
+    happens to have the id is refused, not annotated. Without a position, the quote with
+    its context must occur once. A span on an earlier revision is carried to the current
+    one as a revision carries its annotations (domain/anchoring.py): unchanged or moved it
+    comes in there; anything less sure is refused by name.
+
+    Bodies by purpose: tagging, the kind then its entity or artifact type (with no kind
+    among the tags, a single tag is a label to map); assessing, a claim's rating or an
+    artifact's severity; commenting, the note; editing, the suggested correction;
+    classifying, the MQM type, which follows from the artifact type and is passed over.
+    A `Software` creator makes a machine suggestion of its model (the name)."""
+    file = _json_file(file)
+    prefix = _annotations_at(file)
+    items = _json_items(file, prefix, "annotation")
+    if not prefix:
+        items = _one_annotation(items)
+    articles = _W3cArticles()
+    while chunk := [_web_annotation(number, item) for number, item in islice(items, _W3C_CHUNK)]:
+        yield from articles.spans(chunk)
+
+
+def _annotations_at(file: BinaryIO) -> str:
+    """Where the document's annotations are, as ijson's path: "item" (a list), "items.item"
+    (an AnnotationPage), "first.items.item" (a collection with its first page inline), or ""
+    (the document is one annotation). Found by streaming up to the key; the file is left
+    where it was."""
+    at, found = file.tell(), ""
+    try:
+        for prefix, event, value in ijson.parse(file):
+            if prefix == "" and event == "start_array":
+                found = "item"
+                break
+            if event == "map_key" and value == "items" and prefix in ("", "first"):
+                found = f"{prefix}.items.item".lstrip(".")
+                break
+    except ijson.JSONError:
+        pass  # read again from the start, which names what is wrong
+    file.seek(at)
+    return found
+
+
+def _one_annotation(items: Iterator[tuple[int, object]]) -> Iterator[tuple[int, object]]:
+    for number, item in items:
+        kinds = _types(item)
+        if kinds & {"AnnotationCollection", "AnnotationPage"}:
+            first = item.get("first")
+            raise ImportFailed([
+                f"an {' '.join(sorted(kinds))} without its annotations in the file"
+                + (f" (its first page is {first!r}: import the pages)" if isinstance(first, str) else "")
+            ])  # fmt: skip
+        yield number, item
+
+
+def _types(item: object) -> set[str]:
+    """An object's `type`, one or several."""
+    kind = item.get("type") if isinstance(item, dict) else None
+    if isinstance(kind, str):
+        return {kind}
+    return {k for k in kind if isinstance(k, str)} if isinstance(kind, list) else set()
+
+
+@dataclass
+class _WebAnnotation:
+    """One annotation as read, before its article is looked up."""
+
+    record: str
+    article_id: int | None = None  # a Copydesk IRI's
+    revision: int | None = None
+    url: str = ""  # else the source's
+    start: int | None = None
+    end: int | None = None
+    exact: str | None = None
+    prefix: str = ""
+    suffix: str = ""
+    fields: dict | None = None
+    label: str | None = None
+    origin: str = Origin.IMPORT
+    model: str = ""
+    error: str | None = None
+
+    @property
+    def article(self) -> str:
+        return f"article {self.article_id}" if self.article_id is not None else f"the article at {self.url}"
+
+
+def _web_annotation(number: int, item: object) -> _WebAnnotation:
+    record = f"annotation {number}"
+    if isinstance(item, dict) and isinstance(item.get("id"), str):
+        record += f" ({item['id']})"
+    try:
+        if "Annotation" not in _types(item):
+            raise ValueError(
+                f"not a W3C Annotation (its type is {item.get('type') if isinstance(item, dict) else item!r})"
+            )
+        annotation = _WebAnnotation(record, **_target(item.get("target")))
+        annotation.fields, annotation.label = _bodies(item)
+        creator = item.get("creator")
+        creators = creator if isinstance(creator, list) else [creator]
+        software = next((c for c in creators if "Software" in _types(c)), None)
+        if software is not None:
+            name = software.get("name")
+            annotation.origin = Origin.MACHINE
+            annotation.model = name if isinstance(name, str) and name != _UNNAMED_MODEL else ""
+        return annotation
+    except ValueError as error:
+        return _WebAnnotation(record, error=str(error))
+
+
+def _target(target: object) -> dict:
+    """The article (by IRI or url) and the span (position, quote and context) of a target."""
+    if isinstance(target, list):
+        if len(target) != 1:
+            raise ValueError(f"{len(target)} targets: a Copydesk annotation has one span")
+        target = target[0]
+    if not isinstance(target, dict) or not target.get("selector"):
+        raise ValueError("the target is a whole resource, not a span of its text (no selector)")
+    selectors = target["selector"] if isinstance(target["selector"], list) else [target["selector"]]
+    quote = next((s for s in selectors if "TextQuoteSelector" in _types(s)), None)
+    position = next((s for s in selectors if "TextPositionSelector" in _types(s)), None)
+    if quote is None and position is None:
+        raise ValueError("no TextPositionSelector or TextQuoteSelector: Copydesk reads spans of text by these")
+    found: dict = {}
+    if position is not None:
+        for name in ("start", "end"):
+            value = position.get(name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(
+                    f"the TextPositionSelector's {name} {value!r} is not an offset (a whole number from 0)"
+                )
+            found[name] = value
+    if quote is not None:
+        for name in ("exact", "prefix", "suffix"):
+            value = quote.get(name)
+            if not isinstance(value, str | None) or (name == "exact" and not value):
+                raise ValueError(f"the TextQuoteSelector's {name} {value!r} is not text")
+            found[name] = value if name == "exact" else value or ""
+    return found | _article_named(target.get("source"), target.get("scope"))
+
+
+@cache
+def _article_iri() -> re.Pattern:
+    # An article's IRI and its revisions', as interchange/jsonld.py writes them into a target.
+    return re.compile(re.escape(reverse("article-list")) + r"(\d{1,18})/(?:revisions/(\d{1,9})/)?$")
+
+
+def _article_named(source: object, scope: object) -> dict:
+    for iri in (source, scope):
+        if isinstance(iri, str) and (match := _article_iri().search(urlsplit(iri).path)):
+            return {"article_id": int(match[1]), "revision": int(match[2]) if match[2] else None}
+    if not isinstance(source, str) or not source:
+        raise ValueError("the target names no source (the article)")
+    return {"url": source}
+
+
+def _bodies(item: dict) -> tuple[dict | None, str | None]:
+    """The annotation's fields from its bodies; or, when no tag is a Copydesk kind, its one tag
+    as a label (mapped to fields by the import)."""
+    bodies = item.get("body", [])
+    bodies = bodies if isinstance(bodies, list) else [bodies]
+    if isinstance(item.get("bodyValue"), str):  # the model's shorthand for a comment
+        bodies = [*bodies, {"purpose": "commenting", "value": item["bodyValue"]}]
+    tags, grades, fields = [], [], {}
+    for body in bodies:
+        value = body.get("value") if isinstance(body, dict) else None
+        if not isinstance(value, str):
+            raise ValueError(f"a body is a TextualBody with a text value, not {body!r}")
+        purpose = body.get("purpose") or item.get("motivation")
+        if purpose == "tagging":
+            tags.append(value)
+        elif purpose == "assessing":
+            grades.append(value)
+        elif purpose in _ONE_EACH:
+            if _ONE_EACH[purpose] in fields:
+                raise ValueError(f"two {purpose} bodies: Copydesk keeps one {_ONE_EACH[purpose]}")
+            fields[_ONE_EACH[purpose]] = value
+        elif purpose != "classifying":
+            raise ValueError(
+                f"a body whose purpose is {purpose!r}: Copydesk reads tagging, assessing, classifying, "
+                "commenting and editing bodies"
+            )
+    kinds = [tag for tag in tags if tag in _KINDS]
+    if not kinds:
+        if len(tags) == 1 and not grades and not fields:
+            return None, tags[0]
+        raise ValueError(f"no tagging body names a kind ({', '.join(_KINDS)})")
+    types = [tag for tag in tags if tag != kinds[0]]
+    kind = fields["kind"] = kinds[0]
+    if len(kinds) > 1 or len(types) > (kind in _TYPED) or len(grades) > 1:
+        raise ValueError(f"tags {tags!r} and assessments {grades!r}: a {kind} has one kind, its type and one grade")
+    if types:
+        fields[_TYPED[kind]] = types[0]
+    if grades:
+        # On an entity this is refused by name with the kind's other fields (services).
+        fields[_ASSESSED.get(kind, "severity")] = grades[0]
+    return fields, None
+
+
+class _W3cArticles:
+    """The articles a chunk of annotations names, and the earlier revisions it points into,
+    fetched in a query each; each article's SourceArticle made once (its body, by which the
+    import finds it: bodies are unique)."""
+
+    def __init__(self):
+        self.by_id: dict[int, Article] = {}
+        self.by_url: dict[str, Article | None] = {}
+        self.sources: dict[int, SourceArticle] = {}
+
+    def spans(self, chunk: list[_WebAnnotation]) -> Iterator[ImportedSpan]:
+        self._fetch(chunk)
+        old_bodies = self._old_bodies(chunk)
+        located = [self._locate(annotation, old_bodies) for annotation in chunk]
+        moved = self._reanchored(located, old_bodies)
+        for index, (annotation, article, start, end, error) in enumerate(located):
+            if index in moved:
+                start, end, error = moved[index]
+            if error or article is None:
+                yield ImportedSpan(record=annotation.record, article=SourceArticle(), start=0, end=0, error=error)
+                continue
+            if article.pk not in self.sources:
+                self.sources[article.pk] = SourceArticle(text=article.body, title=article.title)
+            yield ImportedSpan(
+                record=annotation.record,
+                article=self.sources[article.pk],
+                start=start,
+                end=end,
+                quote=article.body[start:end],
+                fields=annotation.fields or {},
+                label=annotation.label,
+                origin=annotation.origin,
+                model=annotation.model,
+            )
+
+    def _fetch(self, chunk: list[_WebAnnotation]) -> None:
+        if len(self.by_id) + len(self.by_url) > _ARTICLES_KEPT:
+            self.by_id, self.by_url, self.sources = {}, {}, {}
+        ids = {a.article_id for a in chunk if a.article_id is not None and a.article_id not in self.by_id}
+        urls = {a.url for a in chunk if a.url and a.url not in self.by_url}
+        fields = ("id", "title", "body", "url", "revision")
+        if ids:
+            self.by_id.update(Article.objects.only(*fields).in_bulk(ids))
+        if urls:
+            # The newest article with the url, as the import finds one by url.
+            for article in Article.objects.only(*fields).filter(url__in=urls).order_by("id"):
+                self.by_url[article.url] = article
+            self.by_url.update({url: None for url in urls if url not in self.by_url})
+
+    def _article(self, annotation: _WebAnnotation) -> Article | None:
+        return self.by_id.get(annotation.article_id) if annotation.url == "" else self.by_url.get(annotation.url)
+
+    def _old_bodies(self, chunk: list[_WebAnnotation]) -> dict[tuple[int, int], str]:
+        """The bodies of the earlier revisions the chunk points into."""
+        wanted = {
+            (article.pk, a.revision)
+            for a in chunk
+            if a.revision is not None and (article := self._article(a)) is not None and a.revision != article.revision
+        }
+        if not wanted:
+            return {}
+        which = Q()
+        for article_id, number in wanted:
+            which |= Q(article_id=article_id, number=number)
+        rows = ArticleRevision.objects.filter(which).values_list("article_id", "number", "body")
+        return {(article_id, number): body for article_id, number, body in rows}
+
+    def _locate(self, annotation: _WebAnnotation, old_bodies: dict) -> tuple:
+        """(annotation, article, start, end, error): the span in the text of the revision it names."""
+        if annotation.error:
+            return annotation, None, 0, 0, annotation.error
+        article = self._article(annotation)
+        if article is None:
+            if annotation.url:
+                return annotation, None, 0, 0, f"no article has the url {annotation.url!r} (the file has no text)"
+            return (
+                annotation,
+                None,
+                0,
+                0,
+                (
+                    f"{annotation.article} is not stored here: a JSON-LD file carries no text, so it is read "
+                    "into the Copydesk it came from (or a copy of its database), its articles found by id"
+                ),
+            )
+        number = annotation.revision or article.revision
+        body = article.body if number == article.revision else old_bodies.get((article.pk, number))
+        if body is None:
+            return annotation, None, 0, 0, f"{annotation.article} has no revision {number}"
+        where = f"{annotation.article} (revision {number})"
+        start, end, exact = annotation.start, annotation.end, annotation.exact
+        before, after = annotation.prefix, annotation.suffix
+        if start is None:
+            hits = occurrences(body, before + exact + after)
+            if len(hits) != 1:
+                return (
+                    annotation,
+                    None,
+                    0,
+                    0,
+                    (
+                        f"the quote {exact!r} with its prefix and suffix occurs {len(hits)} times in {where}: "
+                        "a TextPositionSelector would say where"
+                    ),
+                )
+            start = hits[0] + len(before)
+            end = start + len(exact)
+        if not start < end <= len(body):
+            return annotation, None, 0, 0, f"the span {start}-{end} is not inside {where} ({len(body)} code points)"
+        if exact is not None and body[start:end] != exact:
+            return (
+                annotation,
+                None,
+                0,
+                0,
+                (
+                    f"{where} has {body[start:end]!r} at {start}-{end}, not the quote {exact!r}: not the text "
+                    "the annotation was made on"
+                ),
+            )
+        if body[max(0, start - len(before)) : start] != before or body[end : end + len(after)] != after:
+            return (
+                annotation,
+                None,
+                0,
+                0,
+                (
+                    f"the text around {start}-{end} in {where} is not the quote's prefix and suffix: not the text "
+                    "the annotation was made on"
+                ),
+            )
+        return annotation, article, start, end, None
+
+    def _reanchored(self, located: list[tuple], old_bodies: dict) -> dict[int, tuple]:
+        """Spans on an earlier revision, carried to the current one: index -> (start, end, error)."""
+        groups: dict[tuple[int, int], list[int]] = {}
+        for index, (annotation, article, _, _, error) in enumerate(located):
+            if not error and annotation.revision not in (None, article.revision):
+                groups.setdefault((article.pk, annotation.revision), []).append(index)
+        moved = {}
+        for (article_id, number), indexes in groups.items():
+            old = old_bodies[article_id, number]
+            article = located[indexes[0]][1]
+            anchors = []
+            for index in indexes:
+                annotation, _, start, end, _ = located[index]
+                prefix, suffix = span_context(old, start, end)
+                correction = (annotation.fields or {}).get("suggested_correction", "")
+                anchors.append(Anchor(index, start, end, old[start:end], prefix, suffix, correction))
+            for placement in reanchor(old, article.body, anchors):
+                if placement.outcome in (Outcome.UNCHANGED, Outcome.MOVED):
+                    moved[placement.key] = (placement.start, placement.end, None)
+                else:
+                    moved[placement.key] = (0, 0, (
+                        f"made on revision {number} of article {article_id}, which is now at revision "
+                        f"{article.revision}: there the span is {placement.outcome.label.lower()}, not surely "
+                        "the same text (place it again on the desk)"
+                    ))  # fmt: skip
+        return moved
+
+
 # --- brat ------------------------------------------------------------------------------------------
 
 
-def read_brat(content: bytes) -> Iterator[ImportedSpan]:
-    """A zip of brat standoff files: each `NAME.txt` with its `NAME.ann`."""
+def read_brat(file: BinaryIO) -> Iterator[ImportedSpan]:
+    """A zip of brat standoff files: each `NAME.txt` with its `NAME.ann`, read a document at a
+    time from the file (a zip's directory is at its end: the file must seek)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
+        archive = zipfile.ZipFile(_seekable(file))
     except zipfile.BadZipFile:
         raise ImportFailed(["not a zip of .txt and .ann files"]) from None
     names = {info.filename for info in archive.infolist() if not info.is_dir()}
@@ -260,16 +706,16 @@ def _brat_extent(text: str, places: str) -> tuple[int, int]:
     return pieces[0][0], pieces[-1][1]
 
 
-# Each format's reader: from the file's lines (JSONL formats) or its whole content.
-READERS: dict[str, tuple[str, Callable]] = {
-    "copydesk-jsonl": ("lines", read_copydesk_jsonl),
-    "doccano": ("lines", read_doccano),
-    "label-studio": ("content", read_label_studio),
-    "brat": ("content", read_brat),
+# Each format's reader, from the open binary file.
+READERS: dict[str, Callable[[BinaryIO], Iterator[ImportedSpan]]] = {
+    "copydesk-jsonl": read_copydesk_jsonl,
+    "w3c-jsonld": read_w3c_jsonld,
+    "doccano": read_doccano,
+    "label-studio": read_label_studio,
+    "brat": read_brat,
 }
 
 
-def read(format_name: str, file) -> Iterator[ImportedSpan]:
+def read(format_name: str, file: BinaryIO) -> Iterator[ImportedSpan]:
     """The spans of an open binary file in the named format."""
-    how, reader = READERS[format_name]
-    return reader(file) if how == "lines" else reader(file.read())
+    return READERS[format_name](file)

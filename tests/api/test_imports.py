@@ -8,6 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from annotations.models import Annotation, AnnotationImport, Article
+from annotations.services.annotations import annotation_create, annotation_delete
+from annotations.services.reviews import annotation_approve
+from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +106,13 @@ def test_a_large_file_is_queued_and_the_worker_imports_it(client_for, annotator,
         ("copydesk-jsonl", b'{"kind": 5, "start": "a", "end": null}'),
         ("copydesk-jsonl", b'{"kind": "claim", "claim_date": "soon", "start": 0, "end": 1, "url": "x"}'),
         ("copydesk-jsonl", b'{"kind": "claim", "origin": "machine", "confidence": "high", "start": 0, "end": 1}'),
+        ("w3c-jsonld", b"\xff\xfe"),
+        ("w3c-jsonld", b'{"type": "Annotation", "body": 5, "target": {"source": 5, "selector": [null, 3]}}'),
+        (
+            "w3c-jsonld",
+            b'[{"type": ["Annotation"], "target": {"scope": "/api/articles/999999999999999999/", '
+            b'"selector": {"type": "TextPositionSelector", "start": 1e400, "end": 2}}}]',
+        ),
     ],
 )
 def test_what_cannot_be_read_is_a_400_or_an_empty_import_never_a_500(client_for, annotator, fmt, content):
@@ -119,3 +129,39 @@ def test_a_body_larger_than_djangos_upload_limit_is_queued_not_refused(client_fo
     response = client_for(annotator).post(f"{URL}?format=doccano", content, content_type="application/octet-stream")
     assert response.status_code == 202, response.content
     assert response.json()["size"] == len(content)
+
+
+def test_a_jsonld_export_posted_back_gives_the_same_annotations(client_for, consumer, annotator, reviewer, admin_user):
+    """What a round trip through the W3C JSON-LD export keeps: span, kind, types, rating,
+    severity, note, correction, a machine suggestion's model; not what the JSON-LD does not
+    carry (a claim's claimant, explanation and date, a suggestion's confidence), nor ids,
+    times, reviews or history. The articles are this instance's, found by the ids in their IRIs."""
+    article = ArticleFactory(body="Le cafe\u0301 🇯🇵 de Zoe\u0308:\r\nKishida 🙂 said the talks were long.\r\nThe end.")
+    made = [
+        annotation_create(actor=annotator, article=article, kind="entity", quote="Kishida", entity_type="PERSON",
+                          origin="machine", model="ner 2.1", confidence=0.93),
+        annotation_create(actor=annotator, article=article, kind="claim", quote="the talks were long", rating="mixed",
+                          claimant="Kishida", rating_explanation="Some were.", claim_date="2025-06-01", note="check"),
+        annotation_create(actor=annotator, article=article, kind="translation_artifact", quote="cafe\u0301",
+                          artifact_type="untranslated", suggested_correction="coffee", severity="major"),
+        annotation_create(actor=annotator, article=article, kind="entity", quote="Zoe\u0308", entity_type="PERSON"),
+    ]  # fmt: skip
+    for annotation in made:
+        annotation_approve(actor=reviewer, annotation_id=annotation.pk)
+    kept = ["kind", "start", "end", "quote", "entity_type", "artifact_type", "suggested_correction", "severity",
+            "rating", "note", "model", "revision"]  # fmt: skip
+    before = sorted(([getattr(a, f) for f in kept] for a in Annotation.objects.all()), key=str)
+    exported = b"".join(client_for(consumer).get("/api/exports/annotations.jsonld").streaming_content)
+    for annotation in made:
+        annotation_delete(actor=admin_user, annotation_id=annotation.pk)
+
+    response = client_for(annotator).post(f"{URL}?format=w3c-jsonld", exported, content_type="application/ld+json")
+
+    assert response.status_code == 201, response.json()
+    assert (response.json()["annotations_created"], response.json()["articles_created"]) == (4, 0)
+    assert sorted(([getattr(a, f) for f in kept] for a in Annotation.objects.all()), key=str) == before
+    claim = Annotation.objects.get(kind="claim")
+    assert (claim.claimant, claim.rating_explanation, claim.claim_date) == ("", "", None)  # not in the JSON-LD
+    assert {(a.origin, a.confidence, a.status) for a in Annotation.objects.all()} == {
+        ("machine", None, "pending"), ("import", None, "pending")
+    }  # fmt: skip
