@@ -93,8 +93,9 @@ def _region_problems(where: str, region: dict, text: str, config: dict) -> list[
     if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
         problems.append(f"{where}: start {start!r} and end {end!r} are not a span of data.text")
     # Offsets count code points of data.text: the converter's own CoNLL export slices it as a
-    # Python str (label_studio_sdk/converter/utils.py:66-115, create_tokens_and_tags); the
-    # editor stores code points too (../shared/PEERS.md, measured on 1.23.2).
+    # Python str (label_studio_sdk/converter/utils.py:66-115, create_tokens_and_tags); its editor
+    # counts code points too (../shared/PEERS.md): opened in it, an export with emoji, combining
+    # marks and mathematical letters before its spans highlights exactly each quote.
     elif value.get("text") != text[start:end]:
         problems.append(f"{where}: text {value.get('text')!r} is not data.text[{start}:{end}]")
     return problems
