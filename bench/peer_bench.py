@@ -32,7 +32,8 @@ before its first byte; Label Studio keeps a copy under its data dir), and prints
 wall time and annotations per second, counting labelled spans: Copydesk's annotations, which
 Label Studio holds as the regions of one annotation per task (an article). --verify reads the
 export back and checks that every span kept its start, end, text and labels and still selects
-its text in data.text (code points). Standard library only: any Python 3.11 runs it. Not part of the test suite.
+its text in data.text (code points). Standard library only: any Python 3.11 runs it. Not part
+of the test suite.
 """
 
 import argparse
@@ -51,7 +52,6 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 CHUNK = 1 << 20
-PEAK = "workers' peak RSS (VmHWM, since they started)"
 
 
 def main() -> int:
@@ -111,8 +111,10 @@ def main() -> int:
     if args.verify:
         print(f"{'verify':<22}{verify(export_file, sent)}")
     for name, value in after.items():
-        grown = "" if name == PEAK else f" (+{(value - before.get(name, 0)) / 1e6:,.0f} MB in this run)"
-        print(f"# {name}: {value / 1e6:,.0f} MB{grown}")
+        print(f"# {name}: {value / 1e6:,.0f} MB (+{(value - before.get(name, 0)) / 1e6:,.0f} MB in this run)")
+    if args.ls_pid:
+        peaks = ", ".join(f"{peak_rss(pid) / 1e6:,.0f} MB" for pid in workers(args.ls_pid))
+        print(f"# gunicorn workers' peak resident memory since they started (VmHWM): {peaks}")
     if not args.keep_export:
         export_file.unlink()
     return 0
@@ -279,8 +281,6 @@ def sizes(args) -> dict[str, int]:
         found[f"data dir {args.ls_data_dir}"] = sum(
             f.stat().st_size for f in args.ls_data_dir.rglob("*") if f.is_file()
         )
-    if args.ls_pid:
-        found[PEAK] = sum(peak_rss(pid) for pid in workers(args.ls_pid))
     return found
 
 
