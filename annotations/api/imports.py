@@ -7,7 +7,7 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -29,6 +29,7 @@ from .schema import ERRORS, NOT_FOUND
 
 class AnnotationImportSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -40,7 +41,10 @@ class AnnotationImportSerializer(serializers.ModelSerializer):
             "name",
             "size",
             "state",
+            "stage",
             "records_read",
+            "bytes_read",
+            "progress",
             "articles_created",
             "annotations_created",
             "errors",
@@ -50,6 +54,15 @@ class AnnotationImportSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.FloatField(allow_null=True, min_value=0, max_value=1))
+    def get_progress(self, record) -> float | None:
+        """The share of the file read (1 when done); null while queued or for an empty file."""
+        if record.state == ImportState.DONE:
+            return 1.0
+        if record.state == ImportState.QUEUED or not record.size:
+            return None
+        return round(min(record.bytes_read / record.size, 1.0), 4)
 
     def get_url(self, record) -> str:
         request = self.context.get("request")

@@ -38,7 +38,7 @@ def submit(*, actor, format_name: str | None, name: str, upload, size: int, mapp
             actor=actor, format_name=format_name, name=name, size=size, mapping=mapping, path=str(path)
         )
     record = import_create(actor=actor, format_name=format_name, name=name, size=size, mapping=mapping)
-    return import_run(record, read(format_name, upload))
+    return import_run(record, read(format_name, upload), position=upload.tell)
 
 
 def run_next() -> AnnotationImport | None:
@@ -49,6 +49,6 @@ def run_next() -> AnnotationImport | None:
     path = Path(record.path)
     try:
         with path.open("rb") as file:
-            return import_run(record, read(record.format, file))
+            return import_run(record, read(record.format, file), position=file.tell)
     finally:
         path.unlink(missing_ok=True)

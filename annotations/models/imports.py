@@ -25,7 +25,11 @@ class AnnotationImport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Progress while it runs: the records and bytes of the file read, and the stage ("reading",
+    # then "storing" once the file is read and checked; "" before and after).
     records_read = models.PositiveIntegerField(default=0)
+    bytes_read = models.PositiveBigIntegerField(default=0)
+    stage = models.CharField(max_length=16, blank=True, default="")
     articles_created = models.PositiveIntegerField(default=0)
     annotations_created = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)

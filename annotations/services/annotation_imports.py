@@ -5,19 +5,27 @@ carries, else created from that text; a url whose stored body is not the
 file's text is refused (the offsets would point into another text). Every
 span is checked against its article's body (offsets in range, the quote the
 file gives equal to the text there), its label mapped to a kind and type and
-those checked as the API checks them, duplicates refused (in the file and
-against what is stored); every reason is collected, each naming its record,
-and the file is refused whole if there is any. Otherwise the annotations and
-their `created` events are written in bulk, in one transaction: pending (four
-eyes holds for imports too), with their origin.
+those checked as the API checks them; every reason is collected, each naming
+its record, and the file is refused whole if there is any.
+
+Fast, and flat in memory, because nothing per record is held in Python: each
+checked span becomes a row of a temporary table (PostgreSQL's COPY, fed while
+Python reads on; batched INSERTs on SQLite), and the annotations and their
+`created` events are made from it by one INSERT ... SELECT each, in the
+file's transaction. Duplicates (in the file, or of what is stored) are found
+by the database's own unique index; only when it refuses are they looked up
+in the table, to name their records.
 """
 
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from annotations.domain.articles import body_sha256, normalize_body
 from annotations.domain.errors import DomainError
@@ -35,16 +43,43 @@ from annotations.models import (
     AnnotationImport,
     Article,
     ImportState,
-    unique_span,
 )
 from annotations.services.annotations import event_for
 from annotations.services.articles import article_create
 from annotations.services.users import require_role
 
-BATCH = 2000  # annotations written per INSERT
+BATCH = 2000  # rows per INSERT where there is no COPY (SQLite)
 MAX_ERRORS = 50  # reasons collected before giving up on a file
+ARTICLES_KEPT = 2000  # articles (with their bodies) kept at hand between records
+PROGRESS_SECONDS = 0.5  # how often progress is reported while a file is read
 _TITLE_LENGTH = 80  # of a title made from the text's first line
 _TITLE_LIMIT, _SOURCE_LIMIT, _URL_LENGTH = 500, 200, 2000  # the article's columns
+
+# The annotation's columns each record gives (in the staging table's order); every other column
+# takes the value a new pending annotation by the importer has (_Staging.constant_columns).
+STAGED = (
+    "article_id",
+    "kind",
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "entity_type",
+    "artifact_type",
+    "suggested_correction",
+    "severity",
+    "claimant",
+    "rating",
+    "rating_explanation",
+    "claim_date",
+    "note",
+    "origin",
+    "model",
+    "confidence",
+    "revision",
+)
+_KEY = tuple("article_id" if field == "article" else field for field in UNIQUE_SPAN)
 
 
 @dataclass(frozen=True)
@@ -54,69 +89,109 @@ class ImportResult:
     records_read: int = 0
 
 
+@dataclass(frozen=True)
+class Progress:
+    records: int  # records read so far
+    stage: str  # "reading", then "storing" once the file is read
+
+
 def annotations_import(
     *,
     actor,
     spans: Iterable[ImportedSpan],
     mapping: dict | None = None,
     name: str = "",
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[Progress], None] | None = None,
 ) -> ImportResult:
     """Store the spans of one file, all or nothing; ImportFailed names every record refused."""
     require_role(actor, Role.ANNOTATOR, "import annotations")
     mapping = mapping or {}
+    report = _Reporter(progress)
     with transaction.atomic():
-        articles = _Articles(actor, name)
-        keys, errors, pending, created, count = set(), [], [], 0, 0
-        for count, span in enumerate(_reading(spans, errors), start=1):
-            try:
-                if span.error:
-                    raise ValueError(span.error)
-                annotation = _annotation(span, articles.of(span.article), mapping, actor)
-                key = tuple(unique_span(annotation).values())
-                if key in keys or articles.stored_key(annotation.article_id, key):
-                    raise ValueError("this article already has an annotation of this kind and type on this span")
-                keys.add(key)
-                pending.append(annotation)
-            except (ValueError, KeyError, TypeError, DomainError) as error:
-                errors.append(f"{span.record}: {_reason(error)}")
-                if len(errors) >= MAX_ERRORS:
-                    break
-            if len(pending) >= BATCH and not errors:
-                created += _write(pending, actor)
-                pending = []
-            if progress and count % 1000 == 0:
-                progress(count)
+        staging = _Staging.create()
+        articles = _Articles(actor, name, before_query=staging.pause)
+        errors: list[tuple[float, str]] = []  # (the record's place in the file, the reason)
+        count = 0
+        try:
+            for count, span in enumerate(_reading(spans, errors), start=1):
+                try:
+                    if span.error:
+                        raise ValueError(span.error)
+                    staging.add(count, span.record, _row(span, articles.of(span.article), mapping))
+                except (ValueError, KeyError, TypeError, DomainError) as error:
+                    errors.append((count, f"{span.record}: {_reason(error)}"))
+                    if len(errors) >= MAX_ERRORS:
+                        break
+                report.now_and_then(count)
+        except BaseException as error:
+            staging.pause(error)  # a COPY under way is abandoned, and the transaction with it
+            raise
+        staging.pause()
+        report(Progress(count, "storing"))
         if errors:
-            transaction.set_rollback(True)
-            raise ImportFailed(errors)
-        created += _write(pending, actor)
+            raise ImportFailed(_first(errors + staging.duplicates()))
+        try:
+            with transaction.atomic():
+                created = staging.store(actor, timezone.now())
+        except IntegrityError:
+            duplicates = staging.duplicates()
+            if duplicates:
+                raise ImportFailed(_first(duplicates)) from None
+            raise
+        staging.drop()
     return ImportResult(articles_created=articles.created, annotations_created=created, records_read=count)
 
 
-def _reading(spans: Iterable[ImportedSpan], errors: list[str]):
+def _first(errors: list[tuple[float, str]]) -> list[str]:
+    return [reason for _, reason in sorted(errors, key=lambda error: error[0])[:MAX_ERRORS]]
+
+
+def _reading(spans: Iterable[ImportedSpan], errors: list[tuple[float, str]]):
     """The spans as the reader gives them; a record it cannot read at all ends the file, its
     reason joining those found before it."""
     try:
         yield from spans
     except ImportFailed as failure:
-        errors.extend(failure.errors)
+        errors.extend((float("inf"), reason) for reason in failure.errors)
+
+
+class _Reporter:
+    """Progress passed on at most every PROGRESS_SECONDS (a clock reading per 1,000 records)."""
+
+    def __init__(self, progress):
+        self.progress, self.last = progress, time.monotonic()
+
+    def now_and_then(self, count: int) -> None:
+        if self.progress and count % 1000 == 0 and time.monotonic() - self.last >= PROGRESS_SECONDS:
+            self(Progress(count, "reading"))
+
+    def __call__(self, progress: Progress) -> None:
+        if self.progress:
+            self.progress(progress)
+            self.last = time.monotonic()
 
 
 class _Articles:
-    """The file's articles, found or created once each, with the spans already stored on them."""
+    """The file's articles, found or created once each; the last ARTICLES_KEPT used are kept
+    (memory stays flat for a file of a million articles: one dropped is found again)."""
 
-    def __init__(self, actor, name: str):
+    def __init__(self, actor, name: str, before_query: Callable[[], None]):
         self.actor, self.name, self.created = actor, name, 0
-        self._found: dict[SourceArticle, Article] = {}
-        self._stored: dict[int, set[tuple]] = {}
+        self.before_query = before_query
+        self._kept: OrderedDict[SourceArticle, Article] = OrderedDict()
 
     def of(self, source: SourceArticle) -> Article:
         # A reader gives a record's spans one SourceArticle: its text is normalised and hashed
         # once, not once per span.
-        if source not in self._found:
-            self._found[source] = self._find(source)
-        return self._found[source]
+        article = self._kept.get(source)
+        if article is not None:
+            self._kept.move_to_end(source)
+            return article
+        self.before_query()
+        article = self._kept[source] = self._find(source)
+        if len(self._kept) > ARTICLES_KEPT:
+            self._kept.popitem(last=False)
+        return article
 
     def _find(self, source: SourceArticle) -> Article:
         text = normalize_body(source.text) if source.text is not None else None
@@ -153,14 +228,9 @@ class _Articles:
             imported_from=self.name or None,
         )
 
-    def stored_key(self, article_id: int, key: tuple) -> bool:
-        if article_id not in self._stored:
-            existing = Annotation.objects.filter(article_id=article_id).exclude(status=Status.ORPHANED)
-            self._stored[article_id] = set(existing.values_list(*UNIQUE_SPAN))
-        return key in self._stored[article_id]
 
-
-def _annotation(span: ImportedSpan, article: Article, mapping: dict, actor) -> Annotation:
+def _row(span: ImportedSpan, article: Article, mapping: dict) -> tuple:
+    """The span checked as the API checks a new annotation, as a row of STAGED's columns."""
     body = article.body
     if not 0 <= span.start < span.end <= len(body):
         raise ValueError(f"the span {span.start}-{span.end} is not inside the text ({len(body)} code points)")
@@ -169,71 +239,264 @@ def _annotation(span: ImportedSpan, article: Article, mapping: dict, actor) -> A
         raise ValueError(f"the file's text {span.quote!r} is not what the article has there ({quote!r})")
     given = dict(span.fields) if span.fields else fields_for(span.label or "", mapping)
     kind = given.pop("kind", None)
-    if kind not in {k.value for k in Kind}:
-        raise ValueError(f"{kind!r} is not a kind: one of {', '.join(k.value for k in Kind)}")
+    if kind not in _KINDS:
+        raise ValueError(f"{kind!r} is not a kind: one of {', '.join(_KINDS)}")
     note = given.pop("note", "") or ""
-    _check_values({**given, "note": note, "model": span.model})
+    _check_values(given)
+    _check_values({"note": note, "model": span.model})
     check_kind_fields(kind, given)
     check_origin_fields(span.origin, span.model, span.confidence)
     prefix, suffix = span_context(body, span.start, span.end)
-    return Annotation(
-        article_id=article.pk,
-        kind=kind,
-        start=span.start,
-        end=span.end,
-        quote=quote,
-        prefix=prefix,
-        suffix=suffix,
-        revision=article.revision,
-        note=note,
-        origin=span.origin,
-        model=span.model,
-        confidence=span.confidence,
-        created_by=actor,
-        **kind_field_values(kind, given),
+    fields = kind_field_values(kind, given)
+    claim_date = fields["claim_date"]
+    return (
+        article.pk,
+        kind,
+        span.start,
+        span.end,
+        quote,
+        prefix,
+        suffix,
+        fields["entity_type"],
+        fields["artifact_type"],
+        fields["suggested_correction"],
+        fields["severity"],
+        fields["claimant"],
+        fields["rating"],
+        fields["rating_explanation"],
+        date.fromisoformat(claim_date) if isinstance(claim_date, str) else claim_date,
+        note,
+        span.origin,
+        span.model,
+        span.confidence,
+        article.revision,
     )
 
 
+_KINDS = tuple(kind.value for kind in Kind)
 # What the API's serializer checks of each field's value (annotations/inputs.py), that the
 # database would otherwise refuse at the insert, or store wrong.
-_CHOICES = {"entity_type": EntityType, "artifact_type": ArtifactType}
+_CHOICES = {"entity_type": [m.value for m in EntityType], "artifact_type": [m.value for m in ArtifactType]}
+# The longest text each column takes; a choice is checked as one, above or by kind.
+_LONGEST = {
+    field.name: field.max_length
+    for field in Annotation._meta.concrete_fields
+    if field.max_length and not field.choices and not field.is_relation
+}
 
 
 def _check_values(values: dict) -> None:
     for name, value in values.items():
+        if value is None or value == "":
+            continue
         if name == "claim_date":
-            if value is not None and not isinstance(value, date):
+            if not isinstance(value, date):
                 try:
                     date.fromisoformat(str(value))
                 except ValueError:
                     raise ValueError(f"claim_date {value!r} is not a date (YYYY-MM-DD)") from None
             continue
-        if value is not None and not isinstance(value, str):
+        if not isinstance(value, str):
             raise ValueError(f"{name} {value!r} is not text")
-        if name in _CHOICES and value and value not in {member.value for member in _CHOICES[name]}:
-            raise ValueError(f"{value!r} is not an {name}: one of {', '.join(m.value for m in _CHOICES[name])}")
-        column = Annotation._meta.get_field(name)
-        longest = None if column.choices else column.max_length  # a choice is checked as one, above or by kind
-        if longest and value and len(value) > longest:
+        if name in _CHOICES and value not in _CHOICES[name]:
+            raise ValueError(f"{value!r} is not an {name}: one of {', '.join(_CHOICES[name])}")
+        longest = _LONGEST.get(name)
+        if longest and len(value) > longest:
             raise ValueError(f"{name} is longer than {longest} characters")
-
-
-def _write(annotations: list[Annotation], actor) -> int:
-    if not annotations:
-        return 0
-    stored = Annotation.objects.bulk_create(annotations, batch_size=BATCH)
-    # The events the API's create writes, one each (services/annotations.event_for).
-    AnnotationEvent.objects.bulk_create(
-        (event_for(annotation, action=HistoryAction.CREATED, actor=actor, from_status="") for annotation in stored),
-        batch_size=BATCH,
-    )
-    return len(stored)
 
 
 def _reason(error: Exception) -> str:
     if isinstance(error, KeyError):
         return str(error.args[0])
     return str(error)
+
+
+# --- the staging table: checked rows on their way in --------------------------------------------
+
+
+class _Staging:
+    """A temporary table of the file's checked rows (`seq`: the record's place in the file;
+    `record`: its name, for errors), made into annotations and events by store()."""
+
+    TABLE = "copydesk_import_staging"
+
+    @staticmethod
+    def create() -> "_Staging":
+        staging = _PostgresStaging() if connection.vendor == "postgresql" else _SqliteStaging()
+        columns = ", ".join(f"{_quoted(column)} {_FIELDS[column].db_type(connection)}" for column in STAGED)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {_Staging.TABLE}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {_Staging.TABLE} ({staging.own_columns}, {columns})")
+        return staging
+
+    own_columns = ""
+
+    def add(self, seq: int, record: str, row: tuple) -> None:
+        raise NotImplementedError
+
+    def pause(self, error: BaseException | None = None) -> None:
+        """Let other queries through on the connection (PostgreSQL: ends the COPY under way;
+        with an error, abandons it)."""
+
+    def store(self, actor, now) -> int:
+        raise NotImplementedError
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {self.TABLE}")
+
+    @staticmethod
+    def constants(model, template, skip: set[str]) -> tuple[list[str], list]:
+        """The columns of `model` that every row takes from `template` (a new pending annotation
+        by the importer, or its `created` event), and their values."""
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in skip]
+        values = [f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields]
+        return [_quoted(f.column) for f in fields], values
+
+    def duplicates(self) -> list[tuple[int, str]]:
+        """Each row whose span, kind and type an earlier row of the file or a stored annotation
+        already has, by its record (the first MAX_ERRORS of each)."""
+        table, staged = self.TABLE, ", ".join(_quoted(column) for column in _KEY)
+        same = " AND ".join(f"a.{_quoted(column)} = s.{_quoted(column)}" for column in _KEY)
+        annotations = _quoted(Annotation._meta.db_table)
+        found = []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT seq, record, first FROM (SELECT seq, record, "  # noqa: S608 - our tables and columns
+                f"FIRST_VALUE(record) OVER (PARTITION BY {staged} ORDER BY seq) AS first, "
+                f"ROW_NUMBER() OVER (PARTITION BY {staged} ORDER BY seq) AS n FROM {table}) AS t "
+                f"WHERE n > 1 ORDER BY seq LIMIT {MAX_ERRORS}"
+            )
+            found += [(seq, f"{record}: the same span, kind and type as {first}") for seq, record, first in cursor]
+            cursor.execute(
+                f"SELECT s.seq, s.record, a.id FROM {table} AS s JOIN {annotations} AS a ON {same} "  # noqa: S608
+                f"AND a.status <> %s ORDER BY s.seq LIMIT {MAX_ERRORS}",
+                [Status.ORPHANED],
+            )
+            found += [
+                (seq, f"{record}: the article already has an annotation of this kind and type on this span (id {pk})")
+                for seq, record, pk in cursor
+            ]
+        return found
+
+
+class _PostgresStaging(_Staging):
+    """Filled by COPY, written by a thread of psycopg's while Python reads on; the rows take their
+    annotation ids from the annotations' own sequence as they arrive, in the file's order."""
+
+    def __init__(self):
+        sequence = f"pg_get_serial_sequence('{Annotation._meta.db_table}', 'id')"
+        self.own_columns = f"seq integer NOT NULL, record text NOT NULL, id bigint NOT NULL DEFAULT nextval({sequence})"
+        self._cursor = self._copying = self._copy = None
+
+    def add(self, seq: int, record: str, row: tuple) -> None:
+        if self._copy is None:
+            self._cursor = connection.cursor()
+            raw = self._cursor.cursor
+            columns = ", ".join(_quoted(column) for column in STAGED)
+            self._copying = raw.copy(
+                f"COPY {self.TABLE} (seq, record, {columns}) FROM STDIN", writer=QueuedLibpqWriter(raw)
+            )
+            self._copy = self._copying.__enter__()
+        self._copy.write_row((seq, record, *row))
+
+    def pause(self, error: BaseException | None = None) -> None:
+        if self._copy is not None:
+            copying, self._copy = self._copying, None
+            try:
+                copying.__exit__(type(error) if error else None, error, None)
+            finally:
+                self._cursor.close()
+
+    def store(self, actor, now) -> int:
+        template = Annotation(created_by=actor, created_at=now, updated_at=now)
+        columns, values = self.constants(Annotation, template, {"id", *STAGED})
+        event_columns, event_values = self.constants(
+            AnnotationEvent,
+            event_for(template, action=HistoryAction.CREATED, actor=actor, from_status=""),
+            {"annotation_id"},
+        )
+        staged = ", ".join(_quoted(column) for column in STAGED)
+        marks, event_marks = ", ".join(["%s"] * len(values)), ", ".join(["%s"] * len(event_values))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {_quoted(Annotation._meta.db_table)} (id, {staged}, {', '.join(columns)}) "  # noqa: S608
+                f"SELECT id, {staged}, {marks} FROM {self.TABLE}",
+                values,
+            )
+            created = cursor.rowcount
+            cursor.execute(
+                f"INSERT INTO {_quoted(AnnotationEvent._meta.db_table)} (annotation_id, {', '.join(event_columns)}) "  # noqa: S608
+                f"SELECT id, {event_marks} FROM {self.TABLE}",
+                event_values,
+            )
+        return created
+
+    def duplicates(self) -> list[tuple[int, str]]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {self.TABLE}")  # a plan for its real size, not a guess
+        return super().duplicates()
+
+
+class _SqliteStaging(_Staging):
+    """Filled by batched INSERTs; the annotations take their ids as they are inserted, in the
+    file's order (`seq` is the table's rowid, so that order costs no sort)."""
+
+    own_columns = "seq integer PRIMARY KEY, record text NOT NULL"
+
+    def __init__(self):
+        self._rows = []
+
+    def add(self, seq: int, record: str, row: tuple) -> None:
+        self._rows.append((seq, record, *row))
+        if len(self._rows) >= BATCH:
+            self.pause()
+
+    def pause(self, error: BaseException | None = None) -> None:
+        if self._rows and error is None:
+            marks = ", ".join(["%s"] * (2 + len(STAGED)))
+            columns = ", ".join(_quoted(column) for column in STAGED)
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {self.TABLE} (seq, record, {columns}) VALUES ({marks})",  # noqa: S608
+                    self._rows,
+                )
+        self._rows = []
+
+    def store(self, actor, now) -> int:
+        template = Annotation(created_by=actor, created_at=now, updated_at=now)
+        columns, values = self.constants(Annotation, template, {"id", *STAGED})
+        event_columns, event_values = self.constants(
+            AnnotationEvent,
+            event_for(template, action=HistoryAction.CREATED, actor=actor, from_status=""),
+            {"annotation_id"},
+        )
+        staged = ", ".join(_quoted(column) for column in STAGED)
+        marks, event_marks = ", ".join(["%s"] * len(values)), ", ".join(["%s"] * len(event_values))
+        annotations = _quoted(Annotation._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {annotations} ({staged}, {', '.join(columns)}) "  # noqa: S608
+                f"SELECT {staged}, {marks} FROM {self.TABLE} ORDER BY seq",
+                values,
+            )
+            created = cursor.rowcount
+            # The insert holds SQLite's one write lock to the end of the transaction: the newest
+            # `created` ids, one apart, are this file's.
+            cursor.execute(
+                f"INSERT INTO {_quoted(AnnotationEvent._meta.db_table)} (annotation_id, {', '.join(event_columns)}) "  # noqa: S608
+                f"SELECT id, {event_marks} FROM {annotations} "
+                f"WHERE id > (SELECT MAX(id) FROM {annotations}) - %s ORDER BY id",
+                [*event_values, created],
+            )
+        return created
+
+
+_FIELDS = {field.attname: field for field in Annotation._meta.concrete_fields}
+
+
+def _quoted(name: str) -> str:
+    return connection.ops.quote_name(name)
 
 
 # --- imports submitted through the API: a record of each, run at once or by the worker --------
@@ -271,11 +534,14 @@ def import_claim() -> AnnotationImport | None:
     return record
 
 
-def import_run(record: AnnotationImport, spans: Iterable[ImportedSpan]) -> AnnotationImport:
+def import_run(
+    record: AnnotationImport, spans: Iterable[ImportedSpan], position: Callable[[], int] | None = None
+) -> AnnotationImport:
     """Import the record's spans (all or nothing) and write what became of it. On PostgreSQL
-    progress is written as records are read, on a connection of its own, so that it shows
-    while the import's transaction is open (SQLite has one writer: there, at the end)."""
-    with _ProgressWriter(record.pk) as progress:
+    progress (records read, `position()`: bytes of the file read, and the stage) is written
+    as the file is read, on a connection of its own, so that it shows while the import's
+    transaction is open (SQLite has one writer: there, at the end)."""
+    with _ProgressWriter(record.pk, position) as progress:
         try:
             result = annotations_import(
                 actor=record.created_by, spans=spans, mapping=record.mapping, name=record.name, progress=progress
@@ -293,31 +559,44 @@ def _finish(record: AnnotationImport, *, result: ImportResult | None = None, err
     else:
         record.state = ImportState.DONE
         record.articles_created, record.annotations_created = result.articles_created, result.annotations_created
-        record.records_read = result.records_read
-    record.finished_at = timezone.now()
+        record.records_read, record.bytes_read = result.records_read, record.size
+    record.stage, record.finished_at = "", timezone.now()
     record.save(
-        update_fields=["state", "errors", "articles_created", "annotations_created", "records_read", "finished_at"]
+        update_fields=[
+            "state",
+            "stage",
+            "errors",
+            "articles_created",
+            "annotations_created",
+            "records_read",
+            "bytes_read",
+            "finished_at",
+        ]
     )
     return record
 
 
 class _ProgressWriter:
-    """records_read of an import, written in autocommit on a second PostgreSQL connection."""
+    """An import's progress, written in autocommit on a second PostgreSQL connection."""
 
-    def __init__(self, import_id: int):
-        self.import_id, self.side = import_id, None
+    def __init__(self, import_id: int, position: Callable[[], int] | None):
+        self.import_id, self.position, self.side = import_id, position, None
 
     def __enter__(self):
-        connection = connections["default"]
-        if connection.vendor == "postgresql":
-            self.side = connection.get_new_connection(connection.get_connection_params())
+        main = connections["default"]
+        if main.vendor == "postgresql":
+            self.side = main.get_new_connection(main.get_connection_params())
             self.side.autocommit = True
         return self
 
-    def __call__(self, count: int) -> None:
+    def __call__(self, progress: Progress) -> None:
         if self.side is not None:
             table = AnnotationImport._meta.db_table
-            self.side.execute(f"UPDATE {table} SET records_read = %s WHERE id = %s", [count, self.import_id])  # noqa: S608 - our table's name
+            self.side.execute(
+                f"UPDATE {table} SET records_read = %s, bytes_read = GREATEST(bytes_read, %s), stage = %s "  # noqa: S608 - our table's name
+                "WHERE id = %s",
+                [progress.records, self.position() if self.position else 0, progress.stage, self.import_id],
+            )
 
     def __exit__(self, *exc):
         if self.side is not None:

@@ -82,11 +82,12 @@ def test_a_large_file_is_queued_and_the_worker_imports_it(client_for, annotator,
     )
     assert response.status_code == 202
     queued = response.json()
-    assert (queued["state"], queued["annotations_created"]) == ("queued", 0)
+    assert (queued["state"], queued["annotations_created"], queued["progress"]) == ("queued", 0, None)
     assert len(list(tmp_path.iterdir())) == 1
     call_command("process_imports", "--once")
     done = client_for(annotator).get(queued["url"]).json()
     assert (done["state"], done["records_read"], done["annotations_created"]) == ("done", 1, 1)
+    assert (done["progress"], done["bytes_read"], done["stage"]) == (1.0, queued["size"], "")
     assert done["started_at"] and done["finished_at"]
     assert list(tmp_path.iterdir()) == []  # the stored file is gone once it has run
     assert AnnotationImport.objects.get().state == "done"

@@ -84,12 +84,30 @@ def test_a_mapping_gives_unknown_labels_their_kind(annotator):
 
 def test_duplicates_in_the_file_or_with_what_is_stored_are_refused(annotator):
     label = [0, 5, "PER"]
-    with pytest.raises(ImportFailed, match="already has an annotation of this kind and type"):
-        run(annotator, "doccano", doccano_line(labels=[label, label]))
+    with pytest.raises(ImportFailed) as twice:
+        run(annotator, "doccano", doccano_line(labels=[label, [6, 9, "ORG"], label]))
+    assert twice.value.errors == ["line 1, label 3: the same span, kind and type as line 1, label 1"]
     run(annotator, "doccano", doccano_line(labels=[label]))
-    with pytest.raises(ImportFailed, match="already has an annotation"):
-        run(annotator, "doccano", doccano_line(labels=[label]))
+    stored = Annotation.objects.get()
+    with pytest.raises(ImportFailed) as again:
+        run(annotator, "doccano", doccano_line(labels=[[6, 9, "ORG"], label]))
+    assert again.value.errors == [
+        f"line 1, label 2: the article already has an annotation of this kind and type on this span (id {stored.pk})"
+    ]
     assert Annotation.objects.count() == 1
+
+
+def test_duplicates_are_named_beside_the_other_refused_records(annotator):
+    """A file with bad records and duplicates names both, in the file's order."""
+    label = [0, 5, "PER"]
+    with pytest.raises(ImportFailed) as failed:
+        run(annotator, "doccano", doccano_line(labels=[label, [0, 999, "PER"], label, [1, 2, "NOPE"]]))
+    assert [error.split(":")[0] for error in failed.value.errors] == [
+        "line 1, label 2",
+        "line 1, label 3",
+        "line 1, label 4",
+    ]
+    assert not Annotation.objects.exists()
 
 
 def test_an_article_found_by_url_must_have_the_files_text(annotator):

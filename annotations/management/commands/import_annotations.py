@@ -1,15 +1,15 @@
 import json
-import sys
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from annotations.domain.errors import DomainError
 from annotations.domain.imports import ImportFailed
 from annotations.domain.label_mapping import mapping_of
 from annotations.interchange.annotation_files import READERS, read, read_brat_folder
-from annotations.services.annotation_imports import annotations_import
+from annotations.services.annotation_imports import Progress, annotations_import
 
 
 class Command(BaseCommand):
@@ -39,23 +39,20 @@ class Command(BaseCommand):
         annotations = articles = failed = 0
         for name in files:
             path = Path(name)
-
-            def progress(count: int, path=path):
-                sys.stderr.write(f"\r{path.name}: {count:,} records read")
-                sys.stderr.flush()
-
             try:
-                if path.is_dir():
-                    if format != "brat":
-                        raise ImportFailed([f"a folder is read as brat standoff files only, not as {format}"])
-                    result = annotations_import(
-                        actor=actor, spans=read_brat_folder(path), mapping=labels, name=path.name, progress=progress
-                    )
-                else:
-                    with path.open("rb") as file:
+                with _ProgressBar(path, self.stderr._out) as progress:  # the stream itself: tqdm ends its own lines
+                    if path.is_dir():
+                        if format != "brat":
+                            raise ImportFailed([f"a folder is read as brat standoff files only, not as {format}"])
                         result = annotations_import(
-                            actor=actor, spans=read(format, file), mapping=labels, name=path.name, progress=progress
+                            actor=actor, spans=read_brat_folder(path), mapping=labels, name=path.name, progress=progress
                         )
+                    else:
+                        with path.open("rb") as file:
+                            progress.follow(file)
+                            result = annotations_import(
+                                actor=actor, spans=read(format, file), mapping=labels, name=path.name, progress=progress
+                            )
             except OSError as error:
                 failed += 1
                 self.stderr.write(f"\nfailed: {path}: {error.strerror}")
@@ -68,7 +65,6 @@ class Command(BaseCommand):
                 continue
             except DomainError as error:
                 raise CommandError(str(error)) from None
-            sys.stderr.write("\n")
             annotations += result.annotations_created
             articles += result.articles_created
             self.stdout.write(
@@ -77,3 +73,37 @@ class Command(BaseCommand):
         self.stdout.write(f"imported {annotations} annotations ({articles} new articles), failed {failed} file(s)")
         if failed:
             raise CommandError(f"{failed} file(s) failed; nothing of them was stored", returncode=1)
+
+
+class _ProgressBar:
+    """A file's progress on the command line: bytes read of its size (records beside them),
+    then "storing" while the database makes the annotations. tqdm draws it (rate and time
+    left on a terminal, a line now and then elsewhere)."""
+
+    def __init__(self, path: Path, out):
+        self.path, self.out, self.file = path, out, None
+        self.bar = tqdm(
+            desc=f"{path.name}: reading",
+            total=path.stat().st_size if path.is_file() else None,
+            unit="B",
+            unit_scale=True,
+            file=out,
+            mininterval=0.5,
+            dynamic_ncols=True,
+        )
+
+    def follow(self, file) -> None:
+        self.file = file
+
+    def __call__(self, progress: Progress) -> None:
+        if self.file is not None and not self.file.closed:
+            self.bar.update(self.file.tell() - self.bar.n)
+        self.bar.set_description_str(f"{self.path.name}: {progress.stage}", refresh=False)
+        self.bar.set_postfix_str(f"{progress.records:,} records")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.bar.close()
+        return False
