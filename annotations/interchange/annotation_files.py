@@ -29,7 +29,7 @@ from datetime import datetime
 from functools import cache
 from itertools import islice, pairwise
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 from urllib.parse import urlsplit
 
 import ijson
@@ -265,6 +265,7 @@ _ASSESSED = {Kind.CLAIM.value: "rating", Kind.TRANSLATION_ARTIFACT.value: "sever
 _KINDS = [kind.value for kind in Kind]
 _TYPED = {Kind.ENTITY.value: "entity_type", Kind.TRANSLATION_ARTIFACT.value: "artifact_type"}
 _ONE_EACH = {"commenting": "note", "editing": "suggested_correction"}
+_NOT_IT = "not the text the annotation was made on"
 
 
 def read_w3c_jsonld(file: BinaryIO) -> Iterator[ImportedSpan]:
@@ -473,6 +474,13 @@ def _bodies(item: dict) -> tuple[dict | None, str | None]:
     return fields, None
 
 
+class _Placed(NamedTuple):
+    annotation: _WebAnnotation
+    article: Article
+    start: int  # in the text of the revision the annotation names
+    end: int
+
+
 class _W3cArticles:
     """The articles a chunk of annotations names, and the earlier revisions it points into,
     fetched in a query each; each article's SourceArticle made once (its body, by which the
@@ -486,14 +494,25 @@ class _W3cArticles:
     def spans(self, chunk: list[_WebAnnotation]) -> Iterator[ImportedSpan]:
         self._fetch(chunk)
         old_bodies = self._old_bodies(chunk)
-        located = [self._locate(annotation, old_bodies) for annotation in chunk]
-        moved = self._reanchored(located, old_bodies)
-        for index, (annotation, article, start, end, error) in enumerate(located):
-            if index in moved:
-                start, end, error = moved[index]
-            if error or article is None:
-                yield ImportedSpan(record=annotation.record, article=SourceArticle(), start=0, end=0, error=error)
+        placed: dict[int, _Placed] = {}
+        errors: dict[int, str] = {}
+        for index, annotation in enumerate(chunk):
+            try:
+                placed[index] = self._locate(annotation, old_bodies)
+            except ValueError as error:
+                errors[index] = str(error)
+        for index, outcome in self._reanchored(placed, old_bodies).items():
+            if isinstance(outcome, str):
+                errors[index] = outcome
+            else:
+                placed[index] = placed[index]._replace(start=outcome[0], end=outcome[1])
+        for index, annotation in enumerate(chunk):
+            if index in errors:
+                yield ImportedSpan(
+                    record=annotation.record, article=SourceArticle(), start=0, end=0, error=errors[index]
+                )
                 continue
+            _, article, start, end = placed[index]
             if article.pk not in self.sources:
                 self.sources[article.pk] = SourceArticle(text=article.body, title=article.title)
             yield ImportedSpan(
@@ -513,17 +532,17 @@ class _W3cArticles:
             self.by_id, self.by_url, self.sources = {}, {}, {}
         ids = {a.article_id for a in chunk if a.article_id is not None and a.article_id not in self.by_id}
         urls = {a.url for a in chunk if a.url and a.url not in self.by_url}
-        fields = ("id", "title", "body", "url", "revision")
+        columns = ("id", "title", "body", "url", "revision")
         if ids:
-            self.by_id.update(Article.objects.only(*fields).in_bulk(ids))
+            self.by_id.update(Article.objects.only(*columns).in_bulk(ids))
         if urls:
-            # The newest article with the url, as the import finds one by url.
-            for article in Article.objects.only(*fields).filter(url__in=urls).order_by("id"):
+            self.by_url.update(dict.fromkeys(urls))
+            # The newest article with the url (the last in id order), as the import finds one by url.
+            for article in Article.objects.only(*columns).filter(url__in=urls).order_by("id"):
                 self.by_url[article.url] = article
-            self.by_url.update({url: None for url in urls if url not in self.by_url})
 
     def _article(self, annotation: _WebAnnotation) -> Article | None:
-        return self.by_id.get(annotation.article_id) if annotation.url == "" else self.by_url.get(annotation.url)
+        return self.by_url.get(annotation.url) if annotation.url else self.by_id.get(annotation.article_id)
 
     def _old_bodies(self, chunk: list[_WebAnnotation]) -> dict[tuple[int, int], str]:
         """The bodies of the earlier revisions the chunk points into."""
@@ -540,98 +559,70 @@ class _W3cArticles:
         rows = ArticleRevision.objects.filter(which).values_list("article_id", "number", "body")
         return {(article_id, number): body for article_id, number, body in rows}
 
-    def _locate(self, annotation: _WebAnnotation, old_bodies: dict) -> tuple:
-        """(annotation, article, start, end, error): the span in the text of the revision it names."""
+    def _locate(self, annotation: _WebAnnotation, old_bodies: dict) -> _Placed:
+        """The span in the text of the revision the annotation names; ValueError says why not."""
         if annotation.error:
-            return annotation, None, 0, 0, annotation.error
+            raise ValueError(annotation.error)
         article = self._article(annotation)
+        if article is None and annotation.url:
+            raise ValueError(f"no article has the url {annotation.url!r} (the file has no text)")
         if article is None:
-            if annotation.url:
-                return annotation, None, 0, 0, f"no article has the url {annotation.url!r} (the file has no text)"
-            return (
-                annotation,
-                None,
-                0,
-                0,
-                (
-                    f"{annotation.article} is not stored here: a JSON-LD file carries no text, so it is read "
-                    "into the Copydesk it came from (or a copy of its database), its articles found by id"
-                ),
+            raise ValueError(
+                f"{annotation.article} is not stored here: a JSON-LD file carries no text, so it is read into "
+                "the Copydesk it came from (or a copy of its database), its articles found by id"
             )
         number = annotation.revision or article.revision
         body = article.body if number == article.revision else old_bodies.get((article.pk, number))
         if body is None:
-            return annotation, None, 0, 0, f"{annotation.article} has no revision {number}"
+            raise ValueError(f"{annotation.article} has no revision {number}")
         where = f"{annotation.article} (revision {number})"
         start, end, exact = annotation.start, annotation.end, annotation.exact
         before, after = annotation.prefix, annotation.suffix
         if start is None:
             hits = occurrences(body, before + exact + after)
             if len(hits) != 1:
-                return (
-                    annotation,
-                    None,
-                    0,
-                    0,
-                    (
-                        f"the quote {exact!r} with its prefix and suffix occurs {len(hits)} times in {where}: "
-                        "a TextPositionSelector would say where"
-                    ),
+                raise ValueError(
+                    f"the quote {exact!r} with its prefix and suffix occurs {len(hits)} times in {where}: "
+                    "a TextPositionSelector would say where"
                 )
             start = hits[0] + len(before)
             end = start + len(exact)
         if not start < end <= len(body):
-            return annotation, None, 0, 0, f"the span {start}-{end} is not inside {where} ({len(body)} code points)"
+            raise ValueError(f"the span {start}-{end} is not inside {where} ({len(body)} code points)")
         if exact is not None and body[start:end] != exact:
-            return (
-                annotation,
-                None,
-                0,
-                0,
-                (
-                    f"{where} has {body[start:end]!r} at {start}-{end}, not the quote {exact!r}: not the text "
-                    "the annotation was made on"
-                ),
-            )
+            raise ValueError(f"{where} has {body[start:end]!r} at {start}-{end}, not the quote {exact!r}: {_NOT_IT}")
         if body[max(0, start - len(before)) : start] != before or body[end : end + len(after)] != after:
-            return (
-                annotation,
-                None,
-                0,
-                0,
-                (
-                    f"the text around {start}-{end} in {where} is not the quote's prefix and suffix: not the text "
-                    "the annotation was made on"
-                ),
+            raise ValueError(
+                f"the text around {start}-{end} in {where} is not the quote's prefix and suffix: {_NOT_IT}"
             )
-        return annotation, article, start, end, None
+        return _Placed(annotation, article, start, end)
 
-    def _reanchored(self, located: list[tuple], old_bodies: dict) -> dict[int, tuple]:
-        """Spans on an earlier revision, carried to the current one: index -> (start, end, error)."""
+    def _reanchored(self, placed: dict[int, _Placed], old_bodies: dict) -> dict[int, tuple[int, int] | str]:
+        """Spans on an earlier revision carried to the current one: by index, the new (start,
+        end), or why not."""
         groups: dict[tuple[int, int], list[int]] = {}
-        for index, (annotation, article, _, _, error) in enumerate(located):
-            if not error and annotation.revision not in (None, article.revision):
+        for index, (annotation, article, _, _) in placed.items():
+            if annotation.revision not in (None, article.revision):
                 groups.setdefault((article.pk, annotation.revision), []).append(index)
-        moved = {}
+        outcomes = {}
         for (article_id, number), indexes in groups.items():
-            old = old_bodies[article_id, number]
-            article = located[indexes[0]][1]
+            old, article = old_bodies[article_id, number], placed[indexes[0]].article
             anchors = []
             for index in indexes:
-                annotation, _, start, end, _ = located[index]
+                annotation, _, start, end = placed[index]
                 prefix, suffix = span_context(old, start, end)
                 correction = (annotation.fields or {}).get("suggested_correction", "")
                 anchors.append(Anchor(index, start, end, old[start:end], prefix, suffix, correction))
             for placement in reanchor(old, article.body, anchors):
                 if placement.outcome in (Outcome.UNCHANGED, Outcome.MOVED):
-                    moved[placement.key] = (placement.start, placement.end, None)
-                else:
-                    moved[placement.key] = (0, 0, (
-                        f"made on revision {number} of article {article_id}, which is now at revision "
-                        f"{article.revision}: there the span is {placement.outcome.label.lower()}, not surely "
-                        "the same text (place it again on the desk)"
-                    ))  # fmt: skip
-        return moved
+                    outcomes[placement.key] = (placement.start, placement.end)
+                    continue
+                outcomes[placement.key] = (
+                    f"made on revision {number} of article {article_id}, which is now at revision "
+                    f"{article.revision}: there the span is {placement.outcome.label.lower()}, not surely the same "
+                    "text (place it again on the desk)"
+                )
+        return outcomes
 
 
 # --- brat ------------------------------------------------------------------------------------------
