@@ -483,25 +483,26 @@ class _Placed(NamedTuple):
 
 class _W3cArticles:
     """The articles a chunk of annotations names, and the earlier revisions it points into,
-    fetched in a query each; each article's SourceArticle made once (its body, by which the
-    import finds it: bodies are unique)."""
+    fetched in a query each and kept for the chunks after (up to _ARTICLES_KEPT); each
+    article's SourceArticle made once (its body, by which the import finds it: bodies are
+    unique)."""
 
     def __init__(self):
-        self.by_id: dict[int, Article] = {}
+        self.by_id: dict[int, Article | None] = {}
         self.by_url: dict[str, Article | None] = {}
         self.sources: dict[int, SourceArticle] = {}
+        self.old_bodies: dict[tuple[int, int], str | None] = {}  # (article id, revision number)
 
     def spans(self, chunk: list[_WebAnnotation]) -> Iterator[ImportedSpan]:
         self._fetch(chunk)
-        old_bodies = self._old_bodies(chunk)
         placed: dict[int, _Placed] = {}
         errors: dict[int, str] = {}
         for index, annotation in enumerate(chunk):
             try:
-                placed[index] = self._locate(annotation, old_bodies)
+                placed[index] = self._locate(annotation)
             except ValueError as error:
                 errors[index] = str(error)
-        for index, outcome in self._reanchored(placed, old_bodies).items():
+        for index, outcome in self._reanchored(placed).items():
             if isinstance(outcome, str):
                 errors[index] = outcome
             else:
@@ -529,37 +530,36 @@ class _W3cArticles:
 
     def _fetch(self, chunk: list[_WebAnnotation]) -> None:
         if len(self.by_id) + len(self.by_url) > _ARTICLES_KEPT:
-            self.by_id, self.by_url, self.sources = {}, {}, {}
+            self.by_id, self.by_url, self.sources, self.old_bodies = {}, {}, {}, {}
         ids = {a.article_id for a in chunk if a.article_id is not None and a.article_id not in self.by_id}
         urls = {a.url for a in chunk if a.url and a.url not in self.by_url}
         columns = ("id", "title", "body", "url", "revision")
         if ids:
+            self.by_id.update(dict.fromkeys(ids))  # an id not stored is looked for once
             self.by_id.update(Article.objects.only(*columns).in_bulk(ids))
         if urls:
             self.by_url.update(dict.fromkeys(urls))
             # The newest article with the url (the last in id order), as the import finds one by url.
             for article in Article.objects.only(*columns).filter(url__in=urls).order_by("id"):
                 self.by_url[article.url] = article
-
-    def _article(self, annotation: _WebAnnotation) -> Article | None:
-        return self.by_url.get(annotation.url) if annotation.url else self.by_id.get(annotation.article_id)
-
-    def _old_bodies(self, chunk: list[_WebAnnotation]) -> dict[tuple[int, int], str]:
-        """The bodies of the earlier revisions the chunk points into."""
+        # The earlier revisions the chunk points into.
         wanted = {
             (article.pk, a.revision)
             for a in chunk
             if a.revision is not None and (article := self._article(a)) is not None and a.revision != article.revision
-        }
-        if not wanted:
-            return {}
-        which = Q()
-        for article_id, number in wanted:
-            which |= Q(article_id=article_id, number=number)
-        rows = ArticleRevision.objects.filter(which).values_list("article_id", "number", "body")
-        return {(article_id, number): body for article_id, number, body in rows}
+        } - set(self.old_bodies)
+        if wanted:
+            which = Q()
+            for article_id, number in wanted:
+                which |= Q(article_id=article_id, number=number)
+            self.old_bodies.update(dict.fromkeys(wanted))
+            rows = ArticleRevision.objects.filter(which).values_list("article_id", "number", "body")
+            self.old_bodies.update({(article_id, number): body for article_id, number, body in rows})
 
-    def _locate(self, annotation: _WebAnnotation, old_bodies: dict) -> _Placed:
+    def _article(self, annotation: _WebAnnotation) -> Article | None:
+        return self.by_url.get(annotation.url) if annotation.url else self.by_id.get(annotation.article_id)
+
+    def _locate(self, annotation: _WebAnnotation) -> _Placed:
         """The span in the text of the revision the annotation names; ValueError says why not."""
         if annotation.error:
             raise ValueError(annotation.error)
@@ -572,7 +572,7 @@ class _W3cArticles:
                 "the Copydesk it came from (or a copy of its database), its articles found by id"
             )
         number = annotation.revision or article.revision
-        body = article.body if number == article.revision else old_bodies.get((article.pk, number))
+        body = article.body if number == article.revision else self.old_bodies.get((article.pk, number))
         if body is None:
             raise ValueError(f"{annotation.article} has no revision {number}")
         where = f"{annotation.article} (revision {number})"
@@ -597,7 +597,7 @@ class _W3cArticles:
             )
         return _Placed(annotation, article, start, end)
 
-    def _reanchored(self, placed: dict[int, _Placed], old_bodies: dict) -> dict[int, tuple[int, int] | str]:
+    def _reanchored(self, placed: dict[int, _Placed]) -> dict[int, tuple[int, int] | str]:
         """Spans on an earlier revision carried to the current one: by index, the new (start,
         end), or why not."""
         groups: dict[tuple[int, int], list[int]] = {}
@@ -606,7 +606,7 @@ class _W3cArticles:
                 groups.setdefault((article.pk, annotation.revision), []).append(index)
         outcomes = {}
         for (article_id, number), indexes in groups.items():
-            old, article = old_bodies[article_id, number], placed[indexes[0]].article
+            old, article = self.old_bodies[article_id, number], placed[indexes[0]].article
             anchors = []
             for index in indexes:
                 annotation, _, start, end = placed[index]

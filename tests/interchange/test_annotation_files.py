@@ -283,6 +283,25 @@ def test_what_is_no_annotations_is_refused_by_name(annotator, content, reason):
     assert failed.value.errors == [reason]
 
 
+def test_articles_and_revisions_are_fetched_once_not_per_annotation(annotator, django_assert_num_queries):
+    """1,200 annotations (three chunks) on two articles, one of them on its earlier revision:
+    one query for the articles, one for the revision."""
+    current = ArticleFactory(body=STORED)
+    revised = ArticleFactory(body="Kishida met Zelensky.")
+    article_revise(actor=annotator, article_id=revised.pk, body="Yesterday, Kishida met Zelensky.")
+    at = STORED.index("Kishida")
+    items = [
+        web_annotation(current.pk, at, at + 7, ["entity", "PERSON"], exact="Kishida")
+        if n % 2
+        else web_annotation(revised.pk, 0, 7, ["entity", "PERSON"], exact="Kishida")
+        for n in range(1200)
+    ]
+    with django_assert_num_queries(2):
+        spans = list(read("w3c-jsonld", io.BytesIO(collection(*items))))
+    assert {(s.quote, s.start) for s in spans} == {("Kishida", at), ("Kishida", 11)}
+    assert all(s.error is None for s in spans)
+
+
 # --- Streamed ---------------------------------------------------------------------------------------
 
 
