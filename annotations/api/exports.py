@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from annotations.domain.errors import InvalidInput
 from annotations.filters import AnnotationExportFilter, ArticleFilter
+from annotations.interchange.csv import for_spreadsheets
 from annotations.interchange.jsonld import Iris
 from annotations.interchange.quality import COLUMNS as QUALITY_COLUMNS
 from annotations.interchange.quality import write_quality_csv
@@ -31,6 +32,21 @@ def _filter_parameters(filterset) -> list[OpenApiParameter]:
     ]
 
 
+SPREADSHEET = OpenApiParameter(
+    "spreadsheet",
+    bool,
+    description=(
+        "CSV: for spreadsheets (Excel, LibreOffice, Sheets): the file starts with a UTF-8 byte order mark, "
+        "so that they read it as UTF-8. Records end with CRLF and a line break in a cell (a note's) stays "
+        "in its quoted cell, as RFC 4180 allows, with or without it."
+    ),
+)
+
+
+def _is_csv(content_type: str) -> bool:
+    return content_type.startswith("text/csv")
+
+
 def _export_parameters(export) -> list[OpenApiParameter]:
     """An export's filters and options, for the schema."""
     filters = _filter_parameters(AnnotationExportFilter)
@@ -43,7 +59,10 @@ def _export_parameters(export) -> list[OpenApiParameter]:
             "file lacks. JSON-LD ends with its own closing brackets."
         ),
     )
-    return [*filters, end_marker] if export.end_marker else filters
+    options = [end_marker] if export.end_marker else []
+    if _is_csv(export.content_type):
+        options.append(SPREADSHEET)
+    return [*filters, *options]
 
 
 class AnnotationExportView(APIView):
@@ -58,9 +77,10 @@ class AnnotationExportView(APIView):
     def get(self, request):
         export = FORMATS[self.export_format]
         annotations = export.holds(annotations_for_export(params=request.query_params))
-        end_marker = export.end_marker and _end_marker_asked(request.query_params)
+        end_marker = export.end_marker and _asked(request.query_params, "end_marker")
+        spreadsheet = _is_csv(export.content_type) and _asked(request.query_params, "spreadsheet")
         iris = Iris.of(collection=request.build_absolute_uri(), absolute=request.build_absolute_uri)
-        pieces = counted_export(annotations, export.write, iris=iris, end_marker=end_marker)
+        pieces = counted_export(annotations, export.write, iris=iris, end_marker=end_marker, spreadsheet=spreadsheet)
         head = next(pieces)  # read in the snapshot the rows are read from
         response = StreamingHttpResponse(pieces, content_type=export.content_type)
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
@@ -76,10 +96,11 @@ CURSOR_HEADER = "Copydesk-Cursor"
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no", ""}
 
 
-def _end_marker_asked(params) -> bool:
-    value = params.get("end_marker", "false").lower()
+def _asked(params, option: str) -> bool:
+    """Whether a true/false query parameter is true (absent: false)."""
+    value = params.get(option, "false").lower()
     if value not in _TRUE | _FALSE:
-        raise InvalidInput({"end_marker": ["Must be true or false."]})
+        raise InvalidInput({option: ["Must be true or false."]})
     return value in _TRUE
 
 
@@ -119,7 +140,7 @@ class QualityExportView(APIView):
     @extend_schema(
         operation_id="exports_quality_csv",
         summary="Export each article's translation quality (MQM) as CSV (streamed, not paginated)",
-        parameters=_filter_parameters(ArticleFilter),
+        parameters=[*_filter_parameters(ArticleFilter), SPREADSHEET],
         responses={
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.STR,
@@ -131,7 +152,10 @@ class QualityExportView(APIView):
     )
     def get(self, request):
         articles = articles_scored(params=request.query_params)
-        response = StreamingHttpResponse(write_quality_csv(articles, scoring()), content_type=QUALITY_CONTENT_TYPE)
+        pieces = write_quality_csv(articles, scoring())
+        if _asked(request.query_params, "spreadsheet"):
+            pieces = for_spreadsheets(pieces)
+        response = StreamingHttpResponse(pieces, content_type=QUALITY_CONTENT_TYPE)
         response["Content-Disposition"] = 'attachment; filename="quality.csv"'
         response["X-Accel-Buffering"] = "no"
         return response

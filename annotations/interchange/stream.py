@@ -92,10 +92,11 @@ def in_pieces(texts: Iterable[str]) -> Iterator[bytes]:
     return gathered(text.encode() for text in texts)
 
 
-def copy_lines(using: str, select_sql: str, params) -> Iterator[bytes]:
+def copy_lines(using: str, select_sql: str, params, *, options: str = _COPY_VERBATIM) -> Iterator[bytes]:
     """The rows of a one-column SELECT (each a whole line of text) streamed by PostgreSQL's
-    COPY, verbatim, a block at a time."""
-    copy_sql = f"COPY ({select_sql}) TO STDOUT {_COPY_VERBATIM}"
+    COPY, verbatim, a block (a row: PostgreSQL sends one a message) at a time; or with other
+    COPY `options`, the rows as COPY writes them."""
+    copy_sql = f"COPY ({select_sql}) TO STDOUT {options}"
     # psycopg binds the parameters client-side: COPY takes none from the server's protocol.
     with reading(using), connections[using].cursor() as cursor:
         for setting in _COPY_PLANNING:

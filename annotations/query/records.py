@@ -5,7 +5,9 @@ columns, which the services fill when the span is set (domain/spans.py). The
 exports stream these (interchange/records.py); the change feed stores them.
 """
 
-from django.db import models
+from collections.abc import Callable
+
+from django.db import connections, models
 from django.db.models import Case, F, Func, QuerySet, Value, When
 from django.db.models.functions import NullIf
 
@@ -48,6 +50,47 @@ def export_columns() -> dict[str, models.Expression]:
     return {name: _column(name) for name in EXPORT_FIELDS}
 
 
+def timed_columns() -> dict[str, models.Expression]:
+    """export_columns() with times spelled by PostgreSQL as api_datetime() spells them."""
+    return {name: IsoUtc(column) if name in DATETIME_FIELDS else column for name, column in export_columns().items()}
+
+
+def text_columns(
+    annotations: QuerySet, *, text: Callable[[models.Expression], models.Expression]
+) -> dict[str, models.Expression]:
+    """Each record field as PostgreSQL text spelled as str() spells the record's value (what
+    Python's csv writer writes): whole numbers as they are, times as api_datetime(), dates in
+    ISO, floats as Python's repr; a column of text through `text`. NULL stays NULL."""
+    query = annotations.query.clone()  # resolving a column joins its table: not into the export's own query
+    cells = {}
+    for name, column in export_columns().items():
+        field = column.resolve_expression(query).output_field
+        if isinstance(field, models.DateTimeField):
+            cells[name] = IsoUtc(column)
+        elif isinstance(field, models.DateField):
+            cells[name] = IsoDate(column)
+        elif isinstance(field, models.FloatField):
+            cells[name] = PythonFloat(column)
+        elif isinstance(field, models.CharField | models.TextField):
+            cells[name] = text(column)
+        else:
+            cells[name] = column
+    return cells
+
+
+def export_select(annotations: QuerySet, columns: dict[str, models.Expression]) -> tuple[str, tuple]:
+    """The list's query (its filters and order) reading `columns`, as a SELECT whose columns
+    are named after `columns`' keys: what COPY streams (interchange/stream.copy_lines)."""
+    connection = connections[annotations.db]
+    query = annotations.values_list(*columns.values()).query
+    sql, params = query.get_compiler(connection=connection).as_sql()
+    # Renamed as the record's fields: the first len(columns) only (a DISTINCT adds its ordering
+    # columns after them), in the query's order (PostgreSQL does not flatten a subquery with ORDER BY).
+    positions = ", ".join(f"c{number}" for number in range(len(columns)))
+    fields = ", ".join(f"c{number} AS {connection.ops.quote_name(name)}" for number, name in enumerate(columns))
+    return f"SELECT {fields} FROM ({sql}) AS export({positions})", params  # noqa: S608 - the ORM's SQL
+
+
 def record_rows(annotations: QuerySet) -> QuerySet:
     """The annotations as rows of their record's values, in EXPORT_FIELDS order."""
     return annotations.values_list(*export_columns().values())
@@ -69,4 +112,20 @@ class IsoUtc(Func):
     template = (
         "REPLACE(TO_CHAR(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '.000000Z', 'Z')"
     )
+    output_field = models.TextField()
+
+
+class IsoDate(Func):
+    """PostgreSQL's spelling of date.isoformat(), whatever the server's DateStyle."""
+
+    template = "TO_CHAR(%(expressions)s, 'YYYY-MM-DD')"
+    output_field = models.TextField()
+
+
+class PythonFloat(Func):
+    """PostgreSQL's spelling of a float as Python's repr() spells it. Both write the shortest
+    digits that read back the same (PostgreSQL 12 and later, extra_float_digits 1 as by default);
+    Python adds ".0" to a whole number. (They part at 1e15 and beyond, out of any column's range here.)"""
+
+    template = "REGEXP_REPLACE((%(expressions)s)::text, '^(-?[0-9]+)$', '\\1.0')"
     output_field = models.TextField()

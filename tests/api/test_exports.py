@@ -244,12 +244,12 @@ def test_context_is_not_in_the_annotation_api(client_for, annotator, approved, a
 # The queries of one export read to its end, pinned as the list's are (api/test_list_queries.py):
 # token and user, role, the read's savepoint and its release, the read itself; JSON-LD first counts
 # the collection's total. On PostgreSQL the read's transaction also turns jit off (SET LOCAL), and
-# JSONL's COPY sets three planner settings; the COPY itself runs on psycopg's own cursor, which
-# Django does not count, so JSONL shows no SELECT there.
+# each format's COPY sets three planner settings; the COPY itself runs on psycopg's own cursor,
+# which Django does not count, so no SELECT of the rows shows there.
 # Each export reads the change feed's newest position too (its Copydesk-Cursor header): one query.
 EXPORT_QUERIES = {
     "sqlite": {JSONL: 7, CSV: 7, JSONLD: 7},
-    "postgresql": {JSONL: 10, CSV: 8, JSONLD: 8},
+    "postgresql": {JSONL: 10, CSV: 10, JSONLD: 10},
 }
 
 
@@ -358,3 +358,53 @@ def test_a_cut_stream_is_told_by_its_count_and_its_missing_marker(client_for, co
 def test_an_end_marker_that_is_neither_true_nor_false_is_a_400(client_for, consumer, db):
     response = client_for(consumer).get(JSONL, {"end_marker": "maybe"})
     assert (response.status_code, response.json()) == (400, {"end_marker": ["Must be true or false."]})
+
+
+# --- for spreadsheets ------------------------------------------------------------------------
+
+BOM = "\ufeff".encode()
+
+
+def test_csv_for_spreadsheets_starts_with_a_bom(client_for, consumer, approved):
+    """?spreadsheet=true: a UTF-8 BOM, then the same file: CRLF record ends, the note's line
+    break inside its quoted cell, read back whole by a reader that takes the BOM off."""
+    client = client_for(consumer)
+    raw = b"".join(client.get(CSV, {"spreadsheet": "true"}).streaming_content)
+    assert raw == BOM + body_of(client.get(CSV)).encode()
+    text = raw.decode("utf-8-sig")
+    assert text.count("\r\n") == 4  # the header and three records; the note's own line break is an LF
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert list(rows[0]) == RECORD_FIELDS
+    assert [int(row["id"]) for row in rows] == [a.pk for a in approved]
+    assert rows[1]["note"] == 'Said "calm", twice,\nreally'
+    assert rows[0]["prefix"] == "Prime Minister 🇯🇵 "
+
+
+def test_csv_for_spreadsheets_with_an_end_marker(client_for, consumer, approved):
+    """The BOM comes first and the marker last."""
+    text = body_of(client_for(consumer).get(CSV, {"spreadsheet": "1", "end_marker": "1"}))
+    assert text.startswith("\ufeffid,article,")
+    assert text.endswith("\r\ncopydesk_end_of_export: 3 records\r\n")
+
+
+def test_quality_csv_for_spreadsheets(client_for, consumer, article):
+    """quality.csv takes the option too: a BOM, then its header."""
+    text = b"".join(client_for(consumer).get("/api/exports/quality.csv", {"spreadsheet": "yes"}).streaming_content)
+    assert text.startswith(BOM + b"article,title,")
+    assert not b"".join(client_for(consumer).get("/api/exports/quality.csv").streaming_content).startswith(BOM)
+
+
+@pytest.mark.parametrize("url", [CSV, "/api/exports/quality.csv"])
+def test_a_spreadsheet_option_that_is_neither_true_nor_false_is_a_400(client_for, consumer, db, url):
+    response = client_for(consumer).get(url, {"spreadsheet": "excel"})
+    assert (response.status_code, response.json()) == (400, {"spreadsheet": ["Must be true or false."]})
+
+
+def test_the_schema_offers_the_spreadsheet_option_on_csv_only(client_for, consumer):
+    paths = client_for(consumer).get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+
+    def options(path):
+        return {parameter["name"] for parameter in paths[path]["get"]["parameters"]}
+
+    assert "spreadsheet" in options(CSV) and "spreadsheet" in options("/api/exports/quality.csv")
+    assert "spreadsheet" not in options(JSONL) | options(JSONLD)
