@@ -12,8 +12,9 @@ under the export's planner settings:
   article; the export adds the list's brackets and commas.
 - doccano: COPY of each article's line, offsets shifted to UTF-16 units in the same SQL.
 - brat: a binary COPY of each article's id, body and .ann lines, plus what zipfile costs to put
-  them in a zip (deflate, as the export): a zip is nothing PostgreSQL can write, so its floor is
-  the rows and the archive, both unavoidable. The COPY alone and the zip alone are shown too.
+  them in a zip with the export's compression (peer_exports.BRAT_COMPRESSION): a zip is nothing
+  PostgreSQL can write, so its floor is the rows and the archive, both unavoidable. The COPY
+  alone and the zip alone are shown too.
 
 Prints a row per run and format: seconds, the export's over the floor's, MB, time to first
 byte, the worker's resident memory before and at its peak. BENCH_RUNS (3) runs back to back;
@@ -141,7 +142,7 @@ def floor_brat(zip_them: bool) -> dict:
         planned(cursor)
         with (
             cursor.cursor.copy(f"COPY ({BRAT_SQL}) TO STDOUT (FORMAT binary)") as copy,
-            zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+            zipfile.ZipFile(sink, "w", **peer_exports.BRAT_COMPRESSION) as archive,
         ):
             copy.set_types(["int8", "bytea", "bytea"])
             for article_id, text, ann in copy.rows():
@@ -161,7 +162,7 @@ def zip_alone() -> float:
             copy.set_types(["int8", "bytea", "bytea"])
             rows = list(copy.rows())
     started = time.perf_counter()
-    with zipfile.ZipFile(Sink(), "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(Sink(), "w", **peer_exports.BRAT_COMPRESSION) as archive:
         for article_id, text, ann in rows:
             archive.writestr(f"article-{article_id}.txt", text)
             archive.writestr(f"article-{article_id}.ann", ann)

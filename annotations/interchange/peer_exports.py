@@ -183,10 +183,15 @@ def brat_files_postgres(annotations: QuerySet) -> Iterator[tuple[int, bytes, byt
     return copy_rows(annotations.db, *sql.brat_files(annotations), types=["int8", "bytea", "bytea"])
 
 
+# Deflate's fastest level: at a million annotations (53 MB of .txt and .ann) 21 MB in 0.8 s,
+# against 19.5 MB in 1.1 s at zlib's default (6), a third of the export's time (BENCHMARKS.md).
+BRAT_COMPRESSION = {"compression": zipfile.ZIP_DEFLATED, "compresslevel": 1}
+
+
 def brat_zip(files: Iterable[tuple[int, bytes, bytes]]) -> Iterator[bytes]:
     """A zip of `article-<id>.txt` and `.ann` for each article, handed on as it is written."""
     sink = _Drain()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(sink, "w", **BRAT_COMPRESSION) as archive:
         for article_id, text, ann in files:
             name = f"article-{article_id}"
             archive.writestr(f"{name}.txt", text)
