@@ -13,8 +13,8 @@ from itertools import chain
 from django.db import connections
 from django.db.models import QuerySet
 
-from annotations.domain.records import DATETIME_FIELDS, END_MARKER
-from annotations.query.records import IsoUtc, export_columns
+from annotations.domain.records import END_MARKER
+from annotations.query.records import export_select, timed_columns
 
 from .records import records
 from .stream import copy_lines, gathered, in_pieces
@@ -27,17 +27,9 @@ def jsonl_lines(annotations: QuerySet) -> Iterator[str]:
 
 def jsonl_lines_postgres(annotations: QuerySet) -> Iterator[bytes]:
     """The JSONL lines, each built by PostgreSQL and streamed by one COPY, a line per block."""
-    columns = export_columns()
-    expressions = [IsoUtc(column) if name in DATETIME_FIELDS else column for name, column in columns.items()]
-    connection = connections[annotations.db]
-    sql, params = annotations.values_list(*expressions).query.get_compiler(connection=connection).as_sql()
-    # The list's query, its columns renamed as the record's fields: the first len(columns) only
-    # (a DISTINCT adds its ordering columns after them), in its order (PostgreSQL does not
-    # flatten a subquery with ORDER BY). ROW_TO_JSON is the floor's own, fastest builder.
-    positions = ", ".join(f"c{number}" for number in range(len(columns)))
-    fields = ", ".join(f"c{number} AS {connection.ops.quote_name(name)}" for number, name in enumerate(columns))
-    select = f"SELECT ROW_TO_JSON(record) FROM (SELECT {fields} FROM ({sql}) AS export({positions})) AS record"  # noqa: S608 - the ORM's SQL
-    return copy_lines(annotations.db, select, params)
+    sql, params = export_select(annotations, timed_columns())
+    # ROW_TO_JSON is the floor's own, fastest builder.
+    return copy_lines(annotations.db, f"SELECT ROW_TO_JSON(record) FROM ({sql}) AS record", params)  # noqa: S608 - the ORM's SQL
 
 
 def end_marker_line(total: int) -> str:
