@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from annotations.domain.kinds import ArtifactType, EntityType, Kind
 from annotations.interchange import peer_exports
@@ -166,3 +167,26 @@ def test_peer_label_in_sql_is_label_of(annotator):
     in_python = [peer_exports.label_of(record) for record in records(annotations)]
     assert in_sql == in_python
     assert {"CLAIM", "PERSON", "WORK_OF_ART", "WRONG_REFERENT", "ENCODING"} <= set(in_sql)
+
+
+@pytest.mark.parametrize("name", ["label-studio.json", "doccano.jsonl", "brat.zip"])
+def test_a_peer_export_reads_no_more_queries_for_more_articles(client_for, consumer, annotator, reviewer, name):
+    """One article or four, the same queries (both databases): none per article or span."""
+
+    def queries() -> int:
+        client = client_for(consumer)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/api/exports/annotations.{name}")
+            b"".join(response.streaming_content)
+        return len(captured)
+
+    def add_article(body: str):
+        article = ArticleFactory(body=body)
+        for quote in ("🙂", "two"):
+            AnnotationFactory(created_by=annotator, article=article, kind="claim", quote=quote, approved=True)
+
+    add_article("one 🙂 two")
+    one = queries()
+    for n in range(3):
+        add_article(f"{n} 🙂 two")
+    assert queries() == one
