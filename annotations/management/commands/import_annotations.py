@@ -1,4 +1,5 @@
 import json
+import time
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -68,7 +69,8 @@ class Command(BaseCommand):
             annotations += result.annotations_created
             articles += result.articles_created
             self.stdout.write(
-                f"{path}: {result.annotations_created} annotations, {result.articles_created} articles created"
+                f"{path}: {result.annotations_created} annotations, {result.articles_created} articles created "
+                f"in {progress.took():.1f} s (read and checked in {progress.read_in:.1f} s)"
             )
         self.stdout.write(f"imported {annotations} annotations ({articles} new articles), failed {failed} file(s)")
         if failed:
@@ -82,6 +84,7 @@ class _ProgressBar:
 
     def __init__(self, path: Path, out):
         self.path, self.out, self.file = path, out, None
+        self.started, self.read_in = time.monotonic(), 0.0
         self.bar = tqdm(
             desc=f"{path.name}: reading",
             total=path.stat().st_size if path.is_file() else None,
@@ -98,8 +101,13 @@ class _ProgressBar:
     def __call__(self, progress: Progress) -> None:
         if self.file is not None and not self.file.closed:
             self.bar.update(self.file.tell() - self.bar.n)
+        if progress.stage == "storing" and not self.read_in:
+            self.read_in = self.took()
         self.bar.set_description_str(f"{self.path.name}: {progress.stage}", refresh=False)
         self.bar.set_postfix_str(f"{progress.records:,} records")
+
+    def took(self) -> float:
+        return time.monotonic() - self.started
 
     def __enter__(self):
         return self
