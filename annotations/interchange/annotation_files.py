@@ -46,6 +46,8 @@ from annotations.domain.records import END_MARKER
 from annotations.domain.spans import occurrences, span_context
 from annotations.models import Article, ArticleRevision
 
+from .jsonld import UNNAMED_MODEL
+
 # What a Copydesk record carries besides the span: the annotation's own fields.
 _COPYDESK_FIELDS = (
     "kind",
@@ -258,8 +260,6 @@ def _span(where, article, offsets, start, end, quote, label, **provenance) -> Im
 
 _W3C_CHUNK = 500  # annotations read before their articles are fetched, in one query
 _ARTICLES_KEPT = 2000  # articles kept between chunks (an export lists an article's spans together)
-# What interchange/jsonld.py's _creator names a machine suggestion's Software without a model.
-_UNNAMED_MODEL = "an unnamed model"
 # A claim's fact-check verdict and an artifact's severity are both `assessing` bodies.
 _ASSESSED = {Kind.CLAIM.value: "rating", Kind.TRANSLATION_ARTIFACT.value: "severity"}
 _KINDS = [kind.value for kind in Kind]
@@ -379,7 +379,7 @@ def _web_annotation(number: int, item: object) -> _WebAnnotation:
         if software is not None:
             name = software.get("name")
             annotation.origin = Origin.MACHINE
-            annotation.model = name if isinstance(name, str) and name != _UNNAMED_MODEL else ""
+            annotation.model = name if isinstance(name, str) and name != UNNAMED_MODEL else ""
         return annotation
     except ValueError as error:
         return _WebAnnotation(record, error=str(error))

@@ -11,6 +11,7 @@ import pytest
 from annotations.domain.imports import ImportFailed
 from annotations.domain.label_mapping import mapping_of
 from annotations.interchange.annotation_files import read
+from annotations.interchange.jsonld import UNNAMED_MODEL
 from annotations.models import Annotation, Article
 from annotations.services.annotation_imports import annotations_import
 from annotations.services.revisions import article_revise
@@ -263,6 +264,13 @@ def test_an_annotation_a_list_a_page_or_a_collection_of_another_tools(annotator,
     stored = Annotation.objects.get()
     assert (stored.quote, stored.start, stored.entity_type) == ("Kishida", STORED.index("Kishida"), "PERSON")
     assert (stored.origin, stored.model, stored.confidence) == ("machine", "ner 2.1", None)
+
+
+def test_a_suggestion_the_export_called_an_unnamed_model_has_no_model(annotator):
+    ArticleFactory(body=TEXT, url="https://news.example/cafe")
+    annotation = foreign_annotation() | {"creator": {"type": "Software", "name": UNNAMED_MODEL, "nickname": "bot"}}
+    import_file(annotator, "w3c-jsonld", json.dumps(annotation).encode())
+    assert Annotation.objects.values_list("origin", "model").get() == ("machine", "")
 
 
 @pytest.mark.parametrize(
