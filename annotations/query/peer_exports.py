@@ -31,10 +31,13 @@ def peer_label() -> models.Expression:
     )
 
 
-def _grouped(annotations: QuerySet, aggregates: str, columns: dict[str, models.Expression]) -> tuple[str, tuple]:
-    """`SELECT article_id, <aggregates> ... GROUP BY article_id` over the export's annotations,
-    each row `a` with `id`, `article_id` and `columns` by name; an article's body, title and url
-    joined once per group (as `ar`), not once per annotation."""
+def _grouped(
+    annotations: QuerySet, aggregates: str, columns: dict[str, models.Expression], article_values: str = ""
+) -> tuple[str, tuple]:
+    """`(SELECT article_id, <aggregates> ... GROUP BY article_id) AS g` over the export's
+    annotations, each row `a` with `id`, `article_id` and `columns` by name; then each group's
+    article (as `ar`: id, body, title, url and `article_values`), read once per group, not once
+    per annotation, and only for the articles exported."""
     connection = connections[annotations.db]
     quote = connection.ops.quote_name
     # No ORDER BY: the list's order would make PostgreSQL sort the subquery instead of grouping
@@ -43,9 +46,14 @@ def _grouped(annotations: QuerySet, aggregates: str, columns: dict[str, models.E
     sql, params = rows.query.get_compiler(connection=connection).as_sql()
     names = ", ".join(quote(name) for name in ["id", "article_id", *columns])
     article = Article._meta.db_table
+    extra = f", {article_values}" if article_values else ""
     grouped = (
         f"(SELECT a.article_id, {aggregates} FROM ({sql}) AS a({names}) GROUP BY a.article_id) AS g "  # noqa: S608 - the ORM's SQL
-        f"JOIN {quote(article)} AS ar ON ar.id = g.article_id"
+        # A lateral subquery, kept whole (OFFSET 0): as a join, the planner may compute the
+        # article's values for every article before matching the groups, and a value pulled up
+        # into its uses would be computed at each.
+        f"CROSS JOIN LATERAL (SELECT ar.id, ar.body, ar.title, ar.url{extra} FROM {quote(article)} AS ar "
+        "WHERE ar.id = g.article_id OFFSET 0) AS ar"
     )
     return grouped, params
 
@@ -100,15 +108,13 @@ def doccano_lines(annotations: QuerySet) -> tuple[str, tuple]:
         'ARRAY_AGG(a.start ORDER BY a.id) AS starts, ARRAY_AGG(a."end" ORDER BY a.id) AS ends, '
         "ARRAY_AGG(a.label ORDER BY a.id) AS labels",
         {"start": F("start"), "end": F("end"), "label": peer_label()},
+        article_values=f"{_astral_positions('ar.body')} AS astral",
     )
     select = (
         "SELECT JSON_BUILD_OBJECT('text', ar.body, 'label', l.labels, 'url', ar.url, 'title', ar.title) "  # noqa: S608 - fixed SQL around the ORM's
         f"FROM {grouped} "
-        # OFFSET 0 keeps the positions a value computed once per article: pulled up into the
-        # spans' subquery, the expression would be evaluated twice per span.
-        f"CROSS JOIN LATERAL (SELECT {_astral_positions('ar.body')} AS astral OFFSET 0) AS p "
         "CROSS JOIN LATERAL (SELECT JSON_AGG(JSON_BUILD_ARRAY("
-        f"{_utf16('u.s', 'p.astral')}, {_utf16('u.e', 'p.astral')}, u.l) ORDER BY u.n) "
+        f"{_utf16('u.s', 'ar.astral')}, {_utf16('u.e', 'ar.astral')}, u.l) ORDER BY u.n) "
         "FROM UNNEST(g.starts, g.ends, g.labels) WITH ORDINALITY AS u(s, e, l, n)) AS l(labels) "
         "ORDER BY g.article_id"
     )
