@@ -36,6 +36,18 @@ def unit_offsets(text: str, unit: Unit) -> list[int]:
     return offsets
 
 
+def _same_offsets(text: str, unit: Unit) -> bool:
+    """Whether the tool's offsets over `text` are the stored body's: nothing dropped (no BOM, no
+    CRLF) and every character one unit wide."""
+    if text.startswith("\ufeff") or "\r\n" in text:
+        return False
+    if unit == Unit.UTF16:
+        return not text or max(text) <= "\uffff"
+    if unit == Unit.UTF8:
+        return text.isascii()
+    return True
+
+
 class OffsetError(ValueError):
     pass
 
@@ -45,6 +57,10 @@ class OffsetMap:
 
     def __init__(self, text: str, unit: Unit = Unit.CODE_POINTS):
         self.unit = unit
+        self._length = len(text)
+        self._stored: list[int | None] | None = None
+        if _same_offsets(text, unit):
+            return  # the common case, without a table the size of the text (most of a read's time)
         # stored[u]: the stored body's offset at the tool's offset u; None where u is no boundary.
         stored: list[int | None] = []
         kept = 0  # characters of the stored body so far
@@ -61,6 +77,10 @@ class OffsetMap:
     def __call__(self, offset: int) -> int:
         if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
             raise OffsetError(f"{offset!r} is not an offset (a whole number from 0)")
+        if self._stored is None:
+            if offset > self._length:
+                raise OffsetError(f"{offset} is past the end of the text ({self._length} {self.unit})")
+            return offset
         if offset >= len(self._stored):
             raise OffsetError(f"{offset} is past the end of the text ({len(self._stored) - 1} {self.unit})")
         converted = self._stored[offset]

@@ -1,6 +1,8 @@
 """Other tools' offsets to Copydesk's (domain/offsets.py), on emoji, combining marks and CRLF."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from annotations.domain.articles import normalize_body
 from annotations.domain.offsets import OffsetError, OffsetMap, Unit, unit_offsets
@@ -56,3 +58,26 @@ def test_code_points_counted_in_a_units_and_back(unit):
     counted = unit_offsets(text, unit)
     assert len(counted) == len(text) + 1
     assert [OffsetMap(text, unit)(n) for n in counted] == list(range(len(text) + 1))
+
+
+@given(
+    text=st.lists(st.sampled_from(["a", "é", "e\u0301", "\r", "\n", "\r\n", "😀", "\ufeff", " "])).map("".join),
+    unit=st.sampled_from(list(Unit)),
+)
+def test_every_boundary_and_the_past_the_end_agree_on_texts_with_and_without_crlf_bom_and_emoji(text, unit):
+    """The map skips its table when nothing is dropped and every character is one unit wide:
+    either way each boundary lands where the stored body has it, and one past the end is refused."""
+    stored = normalize_body(text)
+    convert = OffsetMap(text, unit)
+    widths = unit_offsets(text, unit)
+    dropped_before = [0] * (len(text) + 1)
+    for index, char in enumerate(text):
+        dropped = (index == 0 and char == "\ufeff") or (char == "\n" and index > 0 and text[index - 1] == "\r")
+        dropped_before[index + 1] = dropped_before[index] + dropped
+    for index in range(len(text) + 1):
+        if index > 0 and text[index - 1] == "\r" and index < len(text) and text[index] == "\n":
+            continue  # between a CR and its LF: refused (test above)
+        assert convert(widths[index]) == index - dropped_before[index]
+    assert convert(widths[-1]) == len(stored)
+    with pytest.raises(OffsetError, match="past the end"):
+        convert(widths[-1] + 1)
