@@ -25,7 +25,6 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 from itertools import islice, pairwise
 from pathlib import Path
@@ -78,15 +77,6 @@ def _json_lines(lines: Iterable[bytes | str]) -> Iterator[tuple[int, dict]]:
         if not isinstance(record, dict):
             raise ImportFailed([f"line {number}: not a JSON object"])
         yield number, record
-
-
-def _date_time(value, where: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise ImportFailed([f"{where}: published_at {value!r} is not an ISO 8601 time"]) from None
 
 
 # --- JSON documents, streamed -----------------------------------------------------------------
@@ -144,31 +134,49 @@ def _parser_message(error: Exception) -> str:
 
 
 def read_copydesk_jsonl(lines: Iterable[bytes | str]) -> Iterator[ImportedSpan]:
-    """Copydesk's own JSONL export: a record a line, its article found by url (the export
-    carries no text); the quote must be what that article has there. A machine suggestion
-    stays one, with its model and confidence; the rest come in as `import`."""
-    for number, record in _json_lines(lines):
-        if END_MARKER in record:
-            continue
-        where = f"line {number}"
-        article = SourceArticle(
-            url=str(record.get("url") or ""),
-            title=str(record.get("article_title") or ""),
-            source=str(record.get("source") or ""),
-            published_at=_date_time(record.get("published_at"), where),
-        )
-        machine = record.get("origin") == Origin.MACHINE
-        yield ImportedSpan(
-            record=where,
-            article=article,
-            start=record.get("start"),
-            end=record.get("end"),
-            quote=record.get("quote"),
-            fields={name: record[name] for name in _COPYDESK_FIELDS if record.get(name) is not None},
-            origin=Origin.MACHINE if machine else Origin.IMPORT,
-            model=(record.get("model") or "") if machine else "",
-            confidence=record.get("confidence") if machine else None,
-        )
+    """Copydesk's own JSONL export: a record a line, its article found by url (else, with no
+    url, by its id: the Copydesk it came from), as the JSON-LD reader finds one: the export
+    carries no text, so the article must be stored, and the text at the record's offsets in
+    the revision it names must be its quote with its prefix and suffix; a span on an earlier
+    revision is carried to the current one, or refused by name. A machine suggestion stays
+    one, with its model and confidence; the rest come in as `import`."""
+    records = (_copydesk_record(number, record) for number, record in _json_lines(lines) if END_MARKER not in record)
+    articles = _W3cArticles()
+    while chunk := list(islice(records, _W3C_CHUNK)):
+        yield from articles.spans(chunk)
+
+
+def _copydesk_record(number: int, record: dict) -> "_WebAnnotation":
+    where = f"line {number}"
+    machine = record.get("origin") == Origin.MACHINE
+    values = {name: record.get(name) for name in ("article", "revision", "start", "end")}
+    wrong = [name for name, value in values.items() if value is not None and not _whole(value)]
+    if wrong:
+        return _WebAnnotation(record=where, error=f"{', '.join(wrong)} must be whole numbers from 0")
+    quote, prefix, suffix = record.get("quote"), record.get("prefix") or "", record.get("suffix") or ""
+    if not isinstance(quote, str) or not isinstance(prefix, str) or not isinstance(suffix, str):
+        return _WebAnnotation(record=where, error="quote, prefix and suffix are text")
+    if values["start"] is None or values["end"] is None:
+        return _WebAnnotation(record=where, error="a record gives start and end")
+    return _WebAnnotation(
+        record=where,
+        article_id=None if record.get("url") else values["article"],
+        revision=values["revision"],
+        url=str(record.get("url") or ""),
+        start=values["start"],
+        end=values["end"],
+        exact=quote,
+        prefix=prefix,
+        suffix=suffix,
+        fields={name: record[name] for name in _COPYDESK_FIELDS if record.get(name) is not None},
+        origin=Origin.MACHINE if machine else Origin.IMPORT,
+        model=(record.get("model") or "") if machine else "",
+        confidence=record.get("confidence") if machine else None,
+    )
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def read_doccano(lines: Iterable[bytes | str]) -> Iterator[ImportedSpan]:
@@ -355,6 +363,7 @@ class _WebAnnotation:
     label: str | None = None
     origin: str = Origin.IMPORT
     model: str = ""
+    confidence: float | None = None  # a machine suggestion's (Copydesk's JSONL has it; W3C has not)
     error: str | None = None
 
     @property
@@ -526,6 +535,7 @@ class _W3cArticles:
                 label=annotation.label,
                 origin=annotation.origin,
                 model=annotation.model,
+                confidence=annotation.confidence,
             )
 
     def _fetch(self, chunk: list[_WebAnnotation]) -> None:

@@ -156,7 +156,8 @@ def bad_copydesk_jsonl() -> tuple[bytes, str]:
             "quote": "cafe\u0301"}  # fmt: skip
     return (
         copydesk_jsonl_file() + json.dumps(line).encode(),
-        "line 6: the file's text 'cafe\u0301' is not what the article has there ('cafe')",
+        "line 6: the article at https://news.example/cafe (revision 1) has 'cafe' at 3-7, not the quote "
+        "'cafe\u0301': not the text the annotation was made on",
     )
 
 
@@ -212,6 +213,31 @@ def test_a_span_on_an_earlier_revision_comes_in_where_the_revision_moved_it(anno
     import_file(annotator, "w3c-jsonld", collection(moved))
     stored = Annotation.objects.get()
     assert (stored.quote, stored.start, stored.revision) == ("Zelensky", 23, 2)
+
+
+def test_a_jsonl_record_on_an_earlier_revision_is_carried_to_the_current_one_or_named(annotator):
+    """Copydesk's JSONL names the revision its offsets point into, as the JSON-LD does: a record
+    exported before the article was revised comes in where the revision moved its text, or is
+    refused by name; never placed on whatever text now sits at the old offsets."""
+    old = "Kishida met Zelensky in Kyiv.\nThe talks were long.\nThe end."
+    article = ArticleFactory(body=old, url="https://news.example/talks")
+    article_revise(actor=annotator, article_id=article.pk, body="Kishida met " + old.replace("long", "short"))
+
+    def line(start, end, **fields):
+        record = {"url": article.url, "revision": 1, "start": start, "end": end, "quote": old[start:end],
+                  "prefix": old[:start][-32:], "suffix": old[end:][:32], **fields}  # fmt: skip
+        return json.dumps(record)
+
+    moved = line(12, 20, kind="entity", entity_type="PERSON")  # "Zelensky": now at 24, and "Kishida" at 12
+    changed = line(30, 49, kind="claim")
+    with pytest.raises(ImportFailed) as failed:
+        import_file(annotator, "copydesk-jsonl", f"{moved}\n{changed}\n".encode())
+    (reason,) = failed.value.errors
+    assert reason.startswith(f"line 2: made on revision 1 of article {article.pk}, which is now at revision 2")
+    assert Annotation.objects.count() == 0
+    import_file(annotator, "copydesk-jsonl", f"{moved}\n".encode())
+    stored = Annotation.objects.get()
+    assert (stored.quote, stored.start, stored.revision) == ("Zelensky", 24, 2)
 
 
 def test_an_article_that_is_not_here_or_a_revision_it_never_had_is_named(annotator):
