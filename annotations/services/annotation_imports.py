@@ -22,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
@@ -49,6 +50,7 @@ from annotations.services.articles import article_create
 from annotations.services.users import require_role
 
 BATCH = 2000  # rows per INSERT where there is no COPY (SQLite)
+READ_AHEAD = 5000  # spans read from the file between two COPYs (the reader may query in between)
 MAX_ERRORS = 50  # reasons collected before giving up on a file
 ARTICLES_KEPT = 2000  # articles (with their bodies) kept at hand between records
 PROGRESS_SECONDS = 0.5  # how often progress is reported while a file is read
@@ -113,16 +115,22 @@ def annotations_import(
         errors: list[tuple[float, str]] = []  # (the record's place in the file, the reason)
         count = 0
         try:
-            for count, span in enumerate(_reading(spans, errors), start=1):
-                try:
-                    if span.error:
-                        raise ValueError(span.error)
-                    staging.add(count, span.record, _row(span, articles.of(span.article), mapping))
-                except (ValueError, KeyError, TypeError, DomainError) as error:
-                    errors.append((count, f"{span.record}: {_reason(error)}"))
-                    if len(errors) >= MAX_ERRORS:
-                        break
-                report.now_and_then(count)
+            read = _reading(spans, errors)
+            # A reader may query the database as it reads (to find articles), which it cannot
+            # while a COPY holds the connection: spans are read a batch at a time, between COPYs.
+            while len(errors) < MAX_ERRORS and (batch := list(islice(read, READ_AHEAD))):
+                for span in batch:
+                    count += 1
+                    try:
+                        if span.error:
+                            raise ValueError(span.error)
+                        staging.add(count, span.record, _row(span, articles.of(span.article), mapping))
+                    except (ValueError, KeyError, TypeError, DomainError) as error:
+                        errors.append((count, f"{span.record}: {_reason(error)}"))
+                        if len(errors) >= MAX_ERRORS:
+                            break
+                    report.now_and_then(count)
+                staging.pause()
         except BaseException as error:
             staging.pause(error)  # a COPY under way is abandoned, and the transaction with it
             raise

@@ -17,6 +17,7 @@ from annotations.models import Annotation, AnnotationEvent, Article
 from annotations.services import annotation_imports
 from annotations.services.annotation_imports import annotations_import, import_create, import_run
 from annotations.services.annotations import annotation_create
+from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +134,7 @@ def test_two_files_racing_for_one_span_one_wins_the_other_names_it(annotator, ot
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a second connection sees it on PostgreSQL")
 def test_an_imports_progress_shows_to_others_while_it_runs(annotator, monkeypatch):
     monkeypatch.setattr(annotation_imports, "PROGRESS_SECONDS", 0)
+    monkeypatch.setattr(annotation_imports, "READ_AHEAD", 500)  # the service a batch behind the reader
     content = doccano([f"Text {n} names Kishida once." for n in range(2500)])
     record = import_create(actor=annotator, format_name="doccano", name="big", size=len(content), mapping={})
     file, seen = io.BytesIO(content), []
@@ -149,3 +151,21 @@ def test_an_imports_progress_shows_to_others_while_it_runs(annotator, monkeypatc
     done = import_run(record, spans(), position=file.tell)
     assert seen[0][0] == 1000 and 0 < seen[0][1] < len(content) and seen[0][2] == "reading"
     assert (done.state, done.records_read, done.bytes_read, done.stage) == ("done", 2500, len(content), "")
+
+
+def test_a_reader_that_queries_as_it_reads_imports_a_file_of_many_chunks(annotator, monkeypatch):
+    """Copydesk's JSONL reader looks up each chunk's new articles as it reads, between the COPYs
+    that store what it has read (on PostgreSQL a query during a COPY would wait for ever)."""
+    monkeypatch.setattr(annotation_imports, "READ_AHEAD", 400)  # batches between the reader's chunks
+    lines = []
+    for number in range(3):  # an article whose spans begin in each chunk of 500
+        body = f"Article {number}: Kishida met Zelensky in Kyiv on Wednesday. " * 3
+        article = ArticleFactory(body=body, url=f"https://news.example/{number}")
+        spans = [(s, e) for s in range(len(body)) for e in range(s + 1, min(len(body), s + 12) + 1)][:500]
+        lines += [json.dumps({"url": article.url, "start": s, "end": e, "quote": body[s:e], "kind": "claim"})
+                  for s, e in spans]  # fmt: skip
+    result = annotations_import(
+        actor=annotator, spans=read("copydesk-jsonl", io.BytesIO("\n".join(lines).encode())), mapping=mapping_of(None)
+    )
+    assert (result.annotations_created, result.articles_created) == (1500, 0)
+    assert Annotation.objects.count() == 1500
