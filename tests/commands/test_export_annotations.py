@@ -28,3 +28,14 @@ def test_export_command_writes_a_filtered_file(approved, tmp_path):
     with pytest.raises(CommandError) as excinfo:
         call_command("export_annotations", "--format", "csv", "--kind", "opinion")
     assert str(excinfo.value) == "kind: Select a valid choice. opinion is not one of the available choices."
+
+
+def test_export_command_writes_a_csv_for_spreadsheets(approved, tmp_path):
+    """--spreadsheet: the API's ?spreadsheet=true, a UTF-8 byte order mark first; CSV only."""
+    plain, marked = tmp_path / "plain.csv", tmp_path / "marked.csv"
+    call_command("export_annotations", "--format", "csv", "--output", str(plain))
+    call_command("export_annotations", "--format", "csv", "--output", str(marked), "--spreadsheet")
+    assert marked.read_bytes() == b"\xef\xbb\xbf" + plain.read_bytes()
+    assert not plain.read_bytes().startswith(b"\xef\xbb\xbf")
+    with pytest.raises(CommandError, match="--spreadsheet is for --format csv"):
+        call_command("export_annotations", "--format", "jsonl", "--spreadsheet")

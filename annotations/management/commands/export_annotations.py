@@ -35,11 +35,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--end-marker", action="store_true", help="JSONL and CSV: end with a marker line a truncated file lacks"
         )
+        parser.add_argument(
+            "--spreadsheet",
+            action="store_true",
+            help="CSV: for spreadsheets (a UTF-8 byte order mark first, as ?spreadsheet=true)",
+        )
         filters = parser.add_argument_group("filters, as on the list endpoint")
         for name in FILTERS:
             filters.add_argument(f"--{name.replace('_', '-')}", dest=f"filter_{name}", action="append")
 
-    def handle(self, *args, format, output, base_url, end_marker, **options):
+    def handle(self, *args, format, output, base_url, end_marker, spreadsheet, **options):
+        if spreadsheet and format != "csv":
+            raise CommandError("--spreadsheet is for --format csv")
         params = QueryDict(mutable=True)
         for name in FILTERS:
             if options[f"filter_{name}"]:
@@ -54,7 +61,9 @@ class Command(BaseCommand):
             collection += f"?{params.urlencode()}"
         iris = Iris.of(collection=collection, absolute=lambda path: f"{base_url}{path}")
         export = FORMATS[format]
-        pieces = counted_export(export.holds(annotations), export.write, iris=iris, end_marker=end_marker)
+        pieces = counted_export(
+            export.holds(annotations), export.write, iris=iris, end_marker=end_marker, spreadsheet=spreadsheet
+        )
         head = next(pieces)
         if output:
             with open(output, "wb") as file:
