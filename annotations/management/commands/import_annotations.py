@@ -15,7 +15,7 @@ from annotations.services.annotation_imports import Progress, annotations_import
 
 class Command(BaseCommand):
     help = (
-        "Import annotations made elsewhere (Copydesk's own JSONL export, Label Studio's JSON export, "
+        "Import annotations made elsewhere (Copydesk's own JSONL and W3C JSON-LD exports, Label Studio's JSON export, "
         "doccano's JSONL, brat standoff files: a zip or a folder). Each file is imported whole or not at "
         "all, its annotations pending, as the user given; a file that fails is named with every record "
         "refused and why."
