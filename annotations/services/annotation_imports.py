@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
@@ -346,20 +347,22 @@ class _Staging:
         """Let other queries through on the connection (PostgreSQL: ends the COPY under way;
         with an error, abandons it)."""
 
-    def store(self, actor, now) -> int:
-        raise NotImplementedError
-
     def drop(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {self.TABLE}")
 
-    @staticmethod
-    def constants(model, template, skip: set[str]) -> tuple[list[str], list]:
-        """The columns of `model` that every row takes from `template` (a new pending annotation
-        by the importer, or its `created` event), and their values."""
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in skip]
-        values = [f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields]
-        return [_quoted(f.column) for f in fields], values
+    def store(self, actor, now) -> int:
+        """Make the rows pending annotations by `actor`, each with its `created` event, all at the
+        clock reading `now`; how many."""
+        template = Annotation(created_by=actor, created_at=now, updated_at=now)
+        made = _Constants.of(Annotation, template, skip={"id", *STAGED})
+        event = event_for(template, action=HistoryAction.CREATED, actor=actor, from_status="")
+        told = _Constants.of(AnnotationEvent, event, skip={"annotation_id"})
+        with connection.cursor() as cursor:
+            return self._insert(cursor, made, told)
+
+    def _insert(self, cursor, made: "_Constants", told: "_Constants") -> int:
+        raise NotImplementedError
 
     def duplicates(self) -> list[tuple[int, str]]:
         """Each row whose span, kind and type an earlier row of the file or a stored annotation
@@ -401,9 +404,8 @@ class _PostgresStaging(_Staging):
         if self._copy is None:
             self._cursor = connection.cursor()
             raw = self._cursor.cursor
-            columns = ", ".join(_quoted(column) for column in STAGED)
             self._copying = raw.copy(
-                f"COPY {self.TABLE} (seq, record, {columns}) FROM STDIN", writer=QueuedLibpqWriter(raw)
+                f"COPY {self.TABLE} (seq, record, {_STAGED}) FROM STDIN", writer=QueuedLibpqWriter(raw)
             )
             self._copy = self._copying.__enter__()
         self._copy.write_row((seq, record, *row))
@@ -416,28 +418,17 @@ class _PostgresStaging(_Staging):
             finally:
                 self._cursor.close()
 
-    def store(self, actor, now) -> int:
-        template = Annotation(created_by=actor, created_at=now, updated_at=now)
-        columns, values = self.constants(Annotation, template, {"id", *STAGED})
-        event_columns, event_values = self.constants(
-            AnnotationEvent,
-            event_for(template, action=HistoryAction.CREATED, actor=actor, from_status=""),
-            {"annotation_id"},
+    def _insert(self, cursor, made: "_Constants", told: "_Constants") -> int:
+        cursor.execute(
+            f"INSERT INTO {_ANNOTATIONS} (id, {_STAGED}, {made.columns}) "  # noqa: S608 - our tables and columns
+            f"SELECT id, {_STAGED}, {made.marks} FROM {self.TABLE}",
+            made.values,
         )
-        staged = ", ".join(_quoted(column) for column in STAGED)
-        marks, event_marks = ", ".join(["%s"] * len(values)), ", ".join(["%s"] * len(event_values))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {_quoted(Annotation._meta.db_table)} (id, {staged}, {', '.join(columns)}) "  # noqa: S608
-                f"SELECT id, {staged}, {marks} FROM {self.TABLE}",
-                values,
-            )
-            created = cursor.rowcount
-            cursor.execute(
-                f"INSERT INTO {_quoted(AnnotationEvent._meta.db_table)} (annotation_id, {', '.join(event_columns)}) "  # noqa: S608
-                f"SELECT id, {event_marks} FROM {self.TABLE}",
-                event_values,
-            )
+        created = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {_EVENTS} (annotation_id, {told.columns}) SELECT id, {told.marks} FROM {self.TABLE}",  # noqa: S608
+            told.values,
+        )
         return created
 
     def duplicates(self) -> list[tuple[int, str]]:
@@ -463,41 +454,46 @@ class _SqliteStaging(_Staging):
     def pause(self, error: BaseException | None = None) -> None:
         if self._rows and error is None:
             marks = ", ".join(["%s"] * (2 + len(STAGED)))
-            columns = ", ".join(_quoted(column) for column in STAGED)
             with connection.cursor() as cursor:
                 cursor.executemany(
-                    f"INSERT INTO {self.TABLE} (seq, record, {columns}) VALUES ({marks})",  # noqa: S608
+                    f"INSERT INTO {self.TABLE} (seq, record, {_STAGED}) VALUES ({marks})",  # noqa: S608
                     self._rows,
                 )
         self._rows = []
 
-    def store(self, actor, now) -> int:
-        template = Annotation(created_by=actor, created_at=now, updated_at=now)
-        columns, values = self.constants(Annotation, template, {"id", *STAGED})
-        event_columns, event_values = self.constants(
-            AnnotationEvent,
-            event_for(template, action=HistoryAction.CREATED, actor=actor, from_status=""),
-            {"annotation_id"},
+    def _insert(self, cursor, made: "_Constants", told: "_Constants") -> int:
+        cursor.execute(
+            f"INSERT INTO {_ANNOTATIONS} ({_STAGED}, {made.columns}) "  # noqa: S608 - our tables and columns
+            f"SELECT {_STAGED}, {made.marks} FROM {self.TABLE} ORDER BY seq",
+            made.values,
         )
-        staged = ", ".join(_quoted(column) for column in STAGED)
-        marks, event_marks = ", ".join(["%s"] * len(values)), ", ".join(["%s"] * len(event_values))
-        annotations = _quoted(Annotation._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {annotations} ({staged}, {', '.join(columns)}) "  # noqa: S608
-                f"SELECT {staged}, {marks} FROM {self.TABLE} ORDER BY seq",
-                values,
-            )
-            created = cursor.rowcount
-            # The insert holds SQLite's one write lock to the end of the transaction: the newest
-            # `created` ids, one apart, are this file's.
-            cursor.execute(
-                f"INSERT INTO {_quoted(AnnotationEvent._meta.db_table)} (annotation_id, {', '.join(event_columns)}) "  # noqa: S608
-                f"SELECT id, {event_marks} FROM {annotations} "
-                f"WHERE id > (SELECT MAX(id) FROM {annotations}) - %s ORDER BY id",
-                [*event_values, created],
-            )
+        created = cursor.rowcount
+        # The insert holds SQLite's one write lock to the end of the transaction: the newest
+        # `created` ids, one apart, are this file's.
+        cursor.execute(
+            f"INSERT INTO {_EVENTS} (annotation_id, {told.columns}) SELECT id, {told.marks} FROM {_ANNOTATIONS} "  # noqa: S608
+            f"WHERE id > (SELECT MAX(id) FROM {_ANNOTATIONS}) - %s ORDER BY id",
+            [*told.values, created],
+        )
         return created
+
+
+class _Constants(NamedTuple):
+    """The columns every row takes from one template (a new pending annotation by the importer,
+    or its `created` event, as the services make them), as an INSERT ... SELECT's SQL."""
+
+    columns: str
+    marks: str
+    values: list
+
+    @classmethod
+    def of(cls, model, template, skip: set[str]) -> "_Constants":
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in skip]
+        return cls(
+            ", ".join(_quoted(f.column) for f in fields),
+            ", ".join(["%s"] * len(fields)),
+            [f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields],
+        )
 
 
 _FIELDS = {field.attname: field for field in Annotation._meta.concrete_fields}
@@ -505,6 +501,10 @@ _FIELDS = {field.attname: field for field in Annotation._meta.concrete_fields}
 
 def _quoted(name: str) -> str:
     return connection.ops.quote_name(name)
+
+
+_STAGED = ", ".join(_quoted(column) for column in STAGED)
+_ANNOTATIONS, _EVENTS = _quoted(Annotation._meta.db_table), _quoted(AnnotationEvent._meta.db_table)
 
 
 # --- imports submitted through the API: a record of each, run at once or by the worker --------
