@@ -1,5 +1,10 @@
 """W3C Web Annotation JSON-LD: one AnnotationCollection whose first page holds every annotation.
 
+What the Web Annotation vocabulary has no term for (the article's own url, a claim's claimant,
+rating explanation and date, a machine suggestion's confidence) is written with Copydesk's own
+terms, defined by a second context after anno.jsonld's (the model's "Extensions"), so that an
+export read into another Copydesk with the same articles gives the same annotations.
+
 On PostgreSQL each annotation's JSON is built by the database (web_annotation_sql(), the twin of
 web_annotation()) and streamed by one COPY, a line per annotation, as JSONL is; the collection's
 head and closing brackets are written here. Elsewhere each record is formatted in Python. Tests
@@ -15,12 +20,30 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from annotations.domain.origins import Origin
-from annotations.query.records import export_select, timed_columns
+from annotations.query.records import export_select, text_columns
 
 from .records import records
 from .stream import copy_lines, gathered, in_pieces
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+# Copydesk's terms' namespace: one IRI for every instance (not the instance's own address), so that a
+# term means the same in every Copydesk's export and a consumer merging exports sees one property;
+# under w3id.org, the permanent-identifier service that vocabularies without a domain of their own
+# use, so that it can be made to resolve to these terms' documentation without changing.
+COPYDESK_NS = "https://w3id.org/copydesk/ns#"
+# Inline, so that a consumer needs nothing from the network to read the terms. The article's url is
+# a literal typed anyURI, exactly as stored, rather than the model's `via` (an IRI reference): the
+# W3C suite checks a `via` as an RFC 3986 URI, which a url that the API took need not be (Django's
+# URLField lets non-ASCII and backslashes through), and percent-encoding it would lose the exact
+# string by which another Copydesk finds the article.
+COPYDESK_CONTEXT = {
+    "copydesk": COPYDESK_NS,
+    "articleUrl": {"@id": "copydesk:articleUrl", "@type": "xsd:anyURI"},
+    "claimant": "copydesk:claimant",
+    "ratingExplanation": "copydesk:ratingExplanation",
+    "claimDate": {"@id": "copydesk:claimDate", "@type": "xsd:date"},
+    "confidence": {"@id": "copydesk:confidence", "@type": "xsd:double"},
+}
 
 # A Web Annotation's bodies, in order: the record field each holds and its purpose. Kind and type
 # are tags; a claim's rating and an artifact's severity assess the text; the MQM type classifies
@@ -37,6 +60,14 @@ BODIES = (
 )
 # The quote's context: left out, not empty, at the very start or end of the body.
 CONTEXT = ("prefix", "suffix")
+# The record fields written with Copydesk's terms, after the target: each left out when empty.
+EXTENSIONS = (
+    ("claimant", "claimant"),
+    ("rating_explanation", "ratingExplanation"),
+    ("claim_date", "claimDate"),
+    ("confidence", "confidence"),  # a number (0 is a confidence, not empty)
+)
+ARTICLE_URL = "articleUrl"  # the target's: the article's own url, when it has one
 UNNAMED_MODEL = "an unnamed model"
 
 
@@ -63,10 +94,24 @@ def _body(purpose: str, value) -> dict:
     return {"type": "TextualBody", "purpose": purpose, "value": value}
 
 
+def _filled(value) -> bool:
+    return value is not None and value != ""
+
+
 def web_annotation(record: dict, iris: Iris) -> dict:
-    """An export record as a W3C Web Annotation: BODIES, the creator, the span as quote and position."""
+    """An export record as a W3C Web Annotation: BODIES, the creator, the span as quote and
+    position, the article's url; then EXTENSIONS."""
     quote = {"type": "TextQuoteSelector", "exact": record["quote"]}
     quote.update({key: record[key] for key in CONTEXT if record[key]})
+    target = {
+        # The offsets point into one revision of the article: its IRI (which serves that
+        # body) is the source; the article, whichever its current revision, the scope.
+        "source": f"{iris.articles}{record['article']}/revisions/{record['revision']}/",
+        "scope": f"{iris.articles}{record['article']}/",
+        "selector": [quote, {"type": "TextPositionSelector", "start": record["start"], "end": record["end"]}],
+    }
+    if record["url"]:
+        target[ARTICLE_URL] = record["url"]  # how another Copydesk finds the article (its ids are not ours)
     return {
         "id": f"{iris.annotations}{record['id']}/",
         "type": "Annotation",
@@ -75,13 +120,8 @@ def web_annotation(record: dict, iris: Iris) -> dict:
         "modified": record["updated_at"],
         "creator": _creator(record),
         "body": [_body(purpose, record[field]) for field, purpose in BODIES if record[field]],
-        "target": {
-            # The offsets point into one revision of the article: its IRI (which serves that
-            # body) is the source; the article, whichever its current revision, the scope.
-            "source": f"{iris.articles}{record['article']}/revisions/{record['revision']}/",
-            "scope": f"{iris.articles}{record['article']}/",
-            "selector": [quote, {"type": "TextPositionSelector", "start": record["start"], "end": record["end"]}],
-        },
+        "target": target,
+        **{term: record[field] for field, term in EXTENSIONS if _filled(record[field])},
     }
 
 
@@ -191,6 +231,11 @@ def _number(name: str) -> _Sql:
     return _Sql(f"{_column(name)}::text")
 
 
+def _float(name: str) -> _Sql:
+    """A float column spelled as Python's repr spells it (text_columns()), which is its JSON."""
+    return _Sql(_column(name))
+
+
 def _iri(base: str, *path: str | _Sql) -> _Raw:
     """A JSON string: an IRI followed by numbers and constant path pieces."""
     escaped = [piece if isinstance(piece, _Sql) else _dumps(piece)[1:-1] for piece in path]
@@ -212,6 +257,10 @@ def web_annotation_sql(iris: Iris) -> _Sql:
     quote = {"type": "TextQuoteSelector", "exact": _string("quote")}
     quote.update({key: _Optional(_string(key)) for key in CONTEXT})
     article = _number("article")
+    # claim_date is ISO text and confidence Python's spelling of the float (text_columns()).
+    extensions = {
+        term: _Optional(_float(field) if field == "confidence" else _string(field)) for field, term in EXTENSIONS
+    }
     annotation = {
         "id": _iri(iris.annotations, _number("id"), "/"),
         "type": "Annotation",
@@ -224,7 +273,9 @@ def web_annotation_sql(iris: Iris) -> _Sql:
             "source": _iri(iris.articles, article, "/revisions/", _number("revision"), "/"),
             "scope": _iri(iris.articles, article, "/"),
             "selector": [quote, {"type": "TextPositionSelector", "start": _number("start"), "end": _number("end")}],
+            ARTICLE_URL: _Optional(_string("url")),
         },
+        **extensions,
     }
     return _concat(_pieces(annotation))
 
@@ -232,12 +283,13 @@ def web_annotation_sql(iris: Iris) -> _Sql:
 JSONLD_FIELDS = (
     *("id", "article", "revision", "created_at", "updated_at", "origin", "model", "created_by"),
     *("quote", "start", "end", *CONTEXT, *(field for field, _ in BODIES)),
+    *("url", *(field for field, _ in EXTENSIONS)),
 )
 
 
 def web_annotation_lines_postgres(annotations: QuerySet, iris: Iris) -> Iterator[bytes]:
     """Each annotation's JSON, built by PostgreSQL, a line each, streamed by one COPY."""
-    columns = timed_columns()
+    columns = text_columns(annotations, text=lambda column: column)  # times, dates and floats as Python spells them
     sql, params = export_select(annotations, {field: columns[field] for field in JSONLD_FIELDS})
     item = web_annotation_sql(iris)
     select = f"SELECT {item.sql} FROM ({sql}) AS record"  # noqa: S608 - the ORM's SQL and ours
@@ -246,7 +298,7 @@ def web_annotation_lines_postgres(annotations: QuerySet, iris: Iris) -> Iterator
 
 def _opening(iris: Iris, total: int) -> str:
     head = {
-        "@context": ANNO_CONTEXT,
+        "@context": [ANNO_CONTEXT, COPYDESK_CONTEXT],
         "id": iris.collection,
         "type": "AnnotationCollection",
         "label": "Approved annotations",

@@ -54,7 +54,9 @@ def awkward(make_annotation):
     reviewer = UserFactory(role="reviewer", username="@bob")
     article = ArticleFactory(title=f'Title, "quoted"\n{AWKWARD}', body=BODY, url="https://x.example/?a=1&b=\\")
     Article.objects.filter(pk=article.pk).update(published_at=datetime(2025, 3, 4, 5, 6, 7, 890, tzinfo=UTC))
-    other = ArticleFactory(title="=cmd|' /C calc'!A0", body="Plain text, with nothing = odd.")
+    other = ArticleFactory(
+        title="=cmd|' /C calc'!A0", body="Plain text, with nothing = odd.", url='https://ja.example/東京/"q"\u2028'
+    )
     made = []
 
     def approved(article, comment="", **fields):
@@ -211,6 +213,16 @@ def test_postgres_web_annotations_of_every_kind_and_origin(awkward):
     ]
     assert plain["body"] == [{"type": "TextualBody", "purpose": "tagging", "value": "entity"}, plain["body"][1]]
     assert machine_other["target"]["source"] == f"{IRIS.articles}{awkward[7].article_id}/revisions/1/"
+    # Copydesk's terms: the article's url exactly as stored, a claim's fields, a suggestion's confidence.
+    assert person["target"]["articleUrl"] == "https://x.example/?a=1&b=\\"
+    assert plain["target"]["articleUrl"] == 'https://ja.example/東京/"q"\u2028'
+    assert (claim["claimant"], claim["ratingExplanation"], claim["claimDate"]) == (
+        "@someone",
+        '=HYPERLINK("x")',
+        "0999-01-02",
+    )
+    assert (person["confidence"], claim["confidence"], items[awkward[3].pk]["confidence"]) == (1.0, 0.0, 0.1 + 0.2)
+    assert not {"claimant", "ratingExplanation", "claimDate", "confidence"} & set(artifact)
 
 
 def test_postgres_jsonld_collection_is_the_python_one(awkward, w3c_validator):

@@ -30,6 +30,10 @@ RECORD = {
     "mqm_error_type": "Accuracy/Untranslated",
     "origin": "human",
     "model": "",
+    "confidence": None,
+    "rating_explanation": "",
+    "claim_date": None,
+    "url": "",
 }
 
 
@@ -88,3 +92,23 @@ def test_a_machine_suggestion_is_made_by_software():
     assert suggested["creator"] == {"type": "Software", "name": "mt-qe 2.1", "nickname": "alice"}
     imported = web_annotation({**RECORD, "origin": "import"}, IRIS)
     assert imported["creator"] == {"type": "Person", "nickname": "alice"}
+
+
+def test_what_the_w3c_has_no_term_for_is_written_with_copydesks_terms():
+    """The article's url on the target; a claim's claimant, explanation and date and a
+    suggestion's confidence after it, each only when filled (a confidence of 0 is one)."""
+    claim = {**RECORD, "kind": "claim", "artifact_type": None, "severity": None, "mqm_error_type": None}
+    claim.update(claimant="Kishida", rating="mixed", rating_explanation="Some were.", claim_date="2025-06-01")
+    annotation = web_annotation({**claim, "url": "https://news.example/東京?a=1&b=\\"}, IRIS)
+    assert annotation["target"]["articleUrl"] == "https://news.example/東京?a=1&b=\\"
+    assert list(annotation)[-4:] == ["target", "claimant", "ratingExplanation", "claimDate"]
+    assert (annotation["claimant"], annotation["ratingExplanation"], annotation["claimDate"]) == (
+        "Kishida",
+        "Some were.",
+        "2025-06-01",
+    )
+    machine = web_annotation({**RECORD, "origin": "machine", "model": "m", "confidence": 0.0}, IRIS)
+    assert machine["confidence"] == 0.0
+    plain = web_annotation(RECORD, IRIS)
+    assert not {"articleUrl"} & set(plain["target"])
+    assert not {"claimant", "ratingExplanation", "claimDate", "confidence"} & set(plain)
