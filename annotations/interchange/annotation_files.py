@@ -45,7 +45,7 @@ from annotations.domain.records import END_MARKER
 from annotations.domain.spans import occurrences, span_context
 from annotations.models import Article, ArticleRevision
 
-from .jsonld import UNNAMED_MODEL
+from .jsonld import ARTICLE_URL, EXTENSIONS, UNNAMED_MODEL
 
 # What a Copydesk record carries besides the span: the annotation's own fields.
 _COPYDESK_FIELDS = (
@@ -280,22 +280,27 @@ def read_w3c_jsonld(file: BinaryIO) -> Iterator[ImportedSpan]:
     """W3C Web Annotations: Copydesk's JSON-LD export (an AnnotationCollection with its
     annotations in `first.items`), an AnnotationPage, a list of Annotations, or one.
 
-    The file carries no text, so each annotation's article must be stored already: a
-    Copydesk article IRI in its target (`source` .../articles/{id}/revisions/{n}/, else
-    `scope` .../articles/{id}/) names this instance's article by its id, and any other
-    `source` is an article's url. The TextPositionSelector's code points point into the
-    revision named (else the current one), whose text there must be the
-    TextQuoteSelector's quote with its prefix and suffix: another instance's article that
-    happens to have the id is refused, not annotated. Without a position, the quote with
-    its context must occur once. A span on an earlier revision is carried to the current
-    one as a revision carries its annotations (domain/anchoring.py): unchanged or moved it
-    comes in there; anything less sure is refused by name.
+    The file carries no text, so each annotation's article must be stored already. Copydesk's
+    export names it twice: by the url the target carries (`articleUrl`, Copydesk's term, when
+    the article has one), and by the article IRI of the Copydesk it came from (`source`
+    .../articles/{id}/revisions/{n}/, else `scope` .../articles/{id}/). The article with the
+    url is tried first, as ids differ from one Copydesk to another; then the one with the id
+    (the Copydesk it came from, or a copy of its database). Another tool's `source` that is no
+    Copydesk IRI is an article's url. The TextPositionSelector's code points point into the
+    revision named (else the current one), whose text there must be the TextQuoteSelector's
+    quote with its prefix and suffix: an article that happens to have the id or the url but
+    not that text is not annotated. Without a position, the quote with its context must
+    occur once. A span on an earlier revision is carried to the current one as a revision
+    carries its annotations (domain/anchoring.py): unchanged or moved it comes in there;
+    anything less sure is refused by name.
 
     Bodies by purpose: tagging, the kind then its entity or artifact type (with no kind
     among the tags, a single tag is a label to map); assessing, a claim's rating or an
     artifact's severity; commenting, the note; editing, the suggested correction;
     classifying, the MQM type, which follows from the artifact type and is passed over.
-    A `Software` creator makes a machine suggestion of its model (the name)."""
+    Copydesk's terms (jsonld.EXTENSIONS) give a claim's claimant, rating explanation and
+    date, and a machine suggestion's confidence. A `Software` creator makes a machine
+    suggestion of its model (the name)."""
     file = _json_file(file)
     prefix = _annotations_at(file)
     items = _json_items(file, prefix, "annotation")
@@ -353,7 +358,7 @@ class _WebAnnotation:
     record: str
     article_id: int | None = None  # a Copydesk IRI's
     revision: int | None = None
-    url: str = ""  # else the source's
+    url: str = ""  # the target's articleUrl, else (no Copydesk IRI) the source's
     start: int | None = None
     end: int | None = None
     exact: str | None = None
@@ -363,12 +368,8 @@ class _WebAnnotation:
     label: str | None = None
     origin: str = Origin.IMPORT
     model: str = ""
-    confidence: float | None = None  # a machine suggestion's (Copydesk's JSONL has it; W3C has not)
+    confidence: float | None = None  # a machine suggestion's (W3C has no term: Copydesk's own)
     error: str | None = None
-
-    @property
-    def article(self) -> str:
-        return f"article {self.article_id}" if self.article_id is not None else f"the article at {self.url}"
 
 
 def _web_annotation(number: int, item: object) -> _WebAnnotation:
@@ -382,6 +383,11 @@ def _web_annotation(number: int, item: object) -> _WebAnnotation:
             )
         annotation = _WebAnnotation(record, **_target(item.get("target")))
         annotation.fields, annotation.label = _bodies(item)
+        if annotation.fields is not None:  # a label's fields come from the mapping
+            # Checked, by name, as any annotation's fields are (services/annotation_imports.py).
+            annotation.fields |= {
+                field: item[term] for field, term in EXTENSIONS if field != "confidence" and item.get(term) is not None
+            }
         creator = item.get("creator")
         creators = creator if isinstance(creator, list) else [creator]
         software = next((c for c in creators if "Software" in _types(c)), None)
@@ -389,6 +395,7 @@ def _web_annotation(number: int, item: object) -> _WebAnnotation:
             name = software.get("name")
             annotation.origin = Origin.MACHINE
             annotation.model = name if isinstance(name, str) and name != UNNAMED_MODEL else ""
+            annotation.confidence = item.get("confidence")  # only a suggestion has one, as in the JSONL
         return annotation
     except ValueError as error:
         return _WebAnnotation(record, error=str(error))
@@ -422,7 +429,7 @@ def _target(target: object) -> dict:
             if not isinstance(value, str | None) or (name == "exact" and not value):
                 raise ValueError(f"the TextQuoteSelector's {name} {value!r} is not text")
             found[name] = value if name == "exact" else value or ""
-    return found | _article_named(target.get("source"), target.get("scope"))
+    return found | _article_named(target.get("source"), target.get("scope"), target.get(ARTICLE_URL))
 
 
 @cache
@@ -431,10 +438,17 @@ def _article_iri() -> re.Pattern:
     return re.compile(re.escape(reverse("article-list")) + r"(\d{1,18})/(?:revisions/(\d{1,9})/)?$")
 
 
-def _article_named(source: object, scope: object) -> dict:
+def _article_named(source: object, scope: object, url: object) -> dict:
+    """The article's url (Copydesk's articleUrl) and the id and revision of a Copydesk IRI;
+    without either, the source is the url."""
+    if url is not None and not isinstance(url, str):
+        raise ValueError(f"the target's {ARTICLE_URL} {url!r} is not text")
+    named = {"url": url} if url else {}
     for iri in (source, scope):
         if isinstance(iri, str) and (match := _article_iri().search(urlsplit(iri).path)):
-            return {"article_id": int(match[1]), "revision": int(match[2]) if match[2] else None}
+            return named | {"article_id": int(match[1]), "revision": int(match[2]) if match[2] else None}
+    if named:
+        return named
     if not isinstance(source, str) or not source:
         raise ValueError("the target names no source (the article)")
     return {"url": source}
@@ -556,7 +570,9 @@ class _W3cArticles:
         wanted = {
             (article.pk, a.revision)
             for a in chunk
-            if a.revision is not None and (article := self._article(a)) is not None and a.revision != article.revision
+            if a.revision is not None
+            for article, _ in self._articles(a)
+            if a.revision != article.revision
         } - set(self.old_bodies)
         if wanted:
             which = Q()
@@ -566,26 +582,53 @@ class _W3cArticles:
             rows = ArticleRevision.objects.filter(which).values_list("article_id", "number", "body")
             self.old_bodies.update({(article_id, number): body for article_id, number, body in rows})
 
-    def _article(self, annotation: _WebAnnotation) -> Article | None:
-        return self.by_url.get(annotation.url) if annotation.url else self.by_id.get(annotation.article_id)
+    def _articles(self, annotation: _WebAnnotation) -> list[tuple[Article, str]]:
+        """The stored articles the annotation may be on, each with how it is named: the one with
+        its url first (ids are another Copydesk's when the file is), then the one with its id."""
+        found = []
+        if annotation.url and (article := self.by_url.get(annotation.url)) is not None:
+            found.append((article, f"the article at {annotation.url}"))
+        by_id = self.by_id.get(annotation.article_id) if annotation.article_id is not None else None
+        if by_id is not None and all(by_id.pk != other.pk for other, _ in found):
+            found.append((by_id, f"article {annotation.article_id}"))
+        return found
 
     def _locate(self, annotation: _WebAnnotation) -> _Placed:
-        """The span in the text of the revision the annotation names; ValueError says why not."""
+        """The span in the text of the revision the annotation names, on the first of its
+        articles whose text is the annotation's; ValueError says why not (on the first)."""
         if annotation.error:
             raise ValueError(annotation.error)
-        article = self._article(annotation)
-        if article is None and annotation.url:
-            raise ValueError(f"no article has the url {annotation.url!r} (the file has no text)")
-        if article is None:
-            raise ValueError(
-                f"{annotation.article} is not stored here: a JSON-LD file carries no text, so it is read into "
-                "the Copydesk it came from (or a copy of its database), its articles found by id"
+        articles = self._articles(annotation)
+        if not articles:
+            raise ValueError(self._not_stored(annotation))
+        errors = []
+        for article, name in articles:
+            try:
+                return self._place(annotation, article, name)
+            except ValueError as error:
+                errors.append(error)
+        raise errors[0]
+
+    @staticmethod
+    def _not_stored(annotation: _WebAnnotation) -> str:
+        if annotation.url and annotation.article_id is not None:
+            return (
+                f"no article has the url {annotation.url!r}, and article {annotation.article_id} is not stored "
+                "here (the file has no text)"
             )
+        if annotation.url:
+            return f"no article has the url {annotation.url!r} (the file has no text)"
+        return (
+            f"article {annotation.article_id} is not stored here: a JSON-LD file carries no text, so it is read "
+            "into the Copydesk it came from (or a copy of its database), its articles found by id"
+        )
+
+    def _place(self, annotation: _WebAnnotation, article: Article, name: str) -> _Placed:
         number = annotation.revision or article.revision
         body = article.body if number == article.revision else self.old_bodies.get((article.pk, number))
         if body is None:
-            raise ValueError(f"{annotation.article} has no revision {number}")
-        where = f"{annotation.article} (revision {number})"
+            raise ValueError(f"{name} has no revision {number}")
+        where = f"{name} (revision {number})"
         start, end, exact = annotation.start, annotation.end, annotation.exact
         before, after = annotation.prefix, annotation.suffix
         if start is None:

@@ -1,6 +1,7 @@
 """POST /api/imports/annotations/?format=F and GET /api/imports/{id}/: a small file imported during
 the request (201), a large one queued for the worker (202), a bad one refused whole (400)."""
 
+import io
 import json
 
 import pytest
@@ -10,7 +11,6 @@ from django.core.management import call_command
 from annotations.models import Annotation, AnnotationImport, Article
 from annotations.services.annotations import annotation_create, annotation_delete
 from annotations.services.reviews import annotation_approve
-from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,37 +132,76 @@ def test_a_body_larger_than_djangos_upload_limit_is_queued_not_refused(client_fo
     assert response.json()["size"] == len(content)
 
 
-def test_a_jsonld_export_posted_back_gives_the_same_annotations(client_for, consumer, annotator, reviewer, admin_user):
-    """What a round trip through the W3C JSON-LD export keeps: span, kind, types, rating,
-    severity, note, correction, a machine suggestion's model; not what the JSON-LD does not
-    carry (a claim's claimant, explanation and date, a suggestion's confidence), nor ids,
-    times, reviews or history. The articles are this instance's, found by the ids in their IRIs."""
-    article = ArticleFactory(body="Le cafe\u0301 🇯🇵 de Zoe\u0308:\r\nKishida 🙂 said the talks were long.\r\nThe end.")
+# What a round trip through Copydesk's own exports keeps (the JSONL's, tests/commands/test_import_annotations.py):
+# the span, kind, types and every field written, and a machine suggestion's model and confidence.
+KEPT = ["kind", "start", "end", "quote", "entity_type", "artifact_type", "suggested_correction", "severity",
+        "claimant", "rating", "rating_explanation", "claim_date", "note", "model", "confidence",
+        "revision"]  # fmt: skip
+ARTICLES = [
+    {"title": "Cafe", "url": "https://news.example/café?id=1&x=\\",
+     "body": "Le cafe\u0301 🇯🇵 de Zoe\u0308:\r\nKishida 🙂 said the talks were long.\r\nThe end."},
+    {"title": "Kyiv", "url": "https://news.example/kyiv", "body": "Zelensky met Kishida in Kyiv. Talks were long."},
+]  # fmt: skip
+
+
+def kept(client, **params) -> list[tuple]:
+    """Each annotation the API lists as the round trip keeps it, with its article's url (ids differ)."""
+    urls = {a["id"]: a["url"] for a in client.get("/api/articles/").json()["results"]}
+    listed = client.get("/api/annotations/", {"page_size": 500, **params}).json()["results"]
+    return sorted(((urls[a["article"]], a["origin"], *(a[f] for f in KEPT)) for a in listed), key=str)
+
+
+def test_a_jsonld_export_read_into_another_copydesk_gives_what_the_jsonl_does(
+    client_for, consumer, annotator, reviewer, admin_user, tmp_path
+):
+    """Exported as JSON-LD, then read into a Copydesk with the same articles under other ids
+    (imported again by import_articles) and no annotations: the same annotations as the JSONL
+    export gives (ids, times, reviews and history aside; a person's come in as `import`). The
+    articles are found by the url the export carries, the claims' fact-checks and the
+    suggestions' confidence by Copydesk's terms; on PostgreSQL the export is the database's."""
+    for article in ARTICLES:
+        assert client_for(admin_user).post("/api/articles/", article, format="json").status_code == 201
+    cafe, kyiv = Article.objects.order_by("id")
     made = [
-        annotation_create(actor=annotator, article=article, kind="entity", quote="Kishida", entity_type="PERSON",
+        annotation_create(actor=annotator, article=cafe, kind="entity", quote="Kishida", entity_type="PERSON",
                           origin="machine", model="ner 2.1", confidence=0.93),
-        annotation_create(actor=annotator, article=article, kind="claim", quote="the talks were long", rating="mixed",
+        annotation_create(actor=annotator, article=cafe, kind="claim", quote="the talks were long", rating="mixed",
                           claimant="Kishida", rating_explanation="Some were.", claim_date="2025-06-01", note="check"),
-        annotation_create(actor=annotator, article=article, kind="translation_artifact", quote="cafe\u0301",
+        annotation_create(actor=annotator, article=cafe, kind="translation_artifact", quote="cafe\u0301",
                           artifact_type="untranslated", suggested_correction="coffee", severity="major"),
-        annotation_create(actor=annotator, article=article, kind="entity", quote="Zoe\u0308", entity_type="PERSON"),
+        annotation_create(actor=annotator, article=cafe, kind="entity", quote="Zoe\u0308", entity_type="PERSON"),
+        annotation_create(actor=annotator, article=kyiv, kind="claim", quote="Talks were long", origin="machine",
+                          confidence=0.0),
+        annotation_create(actor=annotator, article=kyiv, kind="entity", quote="Kyiv", entity_type="GPE"),
     ]  # fmt: skip
     for annotation in made:
         annotation_approve(actor=reviewer, annotation_id=annotation.pk)
-    kept = ["kind", "start", "end", "quote", "entity_type", "artifact_type", "suggested_correction", "severity",
-            "rating", "note", "model", "revision"]  # fmt: skip
-    before = sorted(([getattr(a, f) for f in kept] for a in Annotation.objects.all()), key=str)
-    exported = b"".join(client_for(consumer).get("/api/exports/annotations.jsonld").streaming_content)
+    before = kept(client_for(consumer))
+    exports = {
+        fmt: b"".join(client_for(consumer).get(f"/api/exports/annotations.{fmt}").streaming_content)
+        for fmt in ("jsonld", "jsonl")
+    }
+    # Another Copydesk: the same articles from their files, under other ids; no annotations.
     for annotation in made:
         annotation_delete(actor=admin_user, annotation_id=annotation.pk)
+    Article.objects.all().delete()
+    (tmp_path / "articles.jsonl").write_text("".join(json.dumps(a) + "\n" for a in reversed(ARTICLES)))
+    call_command("import_articles", str(tmp_path / "articles.jsonl"), stdout=io.StringIO())
+    assert not {cafe.pk, kyiv.pk} & set(Article.objects.values_list("pk", flat=True))
 
-    response = client_for(annotator).post(f"{URL}?format=w3c-jsonld", exported, content_type="application/ld+json")
+    after = {}
+    for fmt, name in (("jsonld", "w3c-jsonld"), ("jsonl", "copydesk-jsonl")):
+        Annotation.objects.all().delete()
+        response = client_for(annotator).post(f"{URL}?format={name}", exports[fmt], content_type="text/plain")
+        assert response.status_code == 201, response.json()
+        assert (response.json()["annotations_created"], response.json()["articles_created"]) == (len(made), 0)
+        after[fmt] = kept(client_for(annotator), status="pending")
 
-    assert response.status_code == 201, response.json()
-    assert (response.json()["annotations_created"], response.json()["articles_created"]) == (4, 0)
-    assert sorted(([getattr(a, f) for f in kept] for a in Annotation.objects.all()), key=str) == before
-    claim = Annotation.objects.get(kind="claim")
-    assert (claim.claimant, claim.rating_explanation, claim.claim_date) == ("", "", None)  # not in the JSON-LD
-    assert {(a.origin, a.confidence, a.status) for a in Annotation.objects.all()} == {
-        ("machine", None, "pending"), ("import", None, "pending")
-    }  # fmt: skip
+    assert after["jsonld"] == after["jsonl"]
+    origins = {"human": "import", "machine": "machine"}  # a person's annotation comes in as an import
+    assert after["jsonld"] == sorted(((url, origins[origin], *rest) for url, origin, *rest in before), key=str)
+    claim = Annotation.objects.get(quote="the talks were long")
+    assert (claim.claimant, claim.rating_explanation, claim.claim_date.isoformat()) == (
+        "Kishida", "Some were.", "2025-06-01"
+    )  # fmt: skip
+    assert Annotation.objects.get(quote="Talks were long").confidence == 0.0

@@ -258,6 +258,90 @@ def test_an_article_that_is_not_here_or_a_revision_it_never_had_is_named(annotat
     ]
 
 
+def test_an_article_is_found_by_its_url_before_its_id(annotator):
+    """Another Copydesk's export: the article with the url the target carries, though the IRI's
+    id is an article of ours with another text (ids differ between instances)."""
+    here = ArticleFactory(body=STORED, url="https://news.example/cafe")
+    other = ArticleFactory(body="Kishida met Zelensky. " + STORED)  # its id is the one the file names
+    at = STORED.index("Kishida")
+    annotation = web_annotation(other.pk, at, at + 7, ["entity", "PERSON"], exact="Kishida")
+    annotation["target"]["articleUrl"] = here.url
+    import_file(annotator, "w3c-jsonld", collection(annotation))
+    stored = Annotation.objects.get()
+    assert (stored.article_id, stored.start, stored.quote) == (here.pk, at, "Kishida")
+
+
+def test_the_id_is_tried_when_the_article_with_the_url_has_another_text(annotator):
+    """The Copydesk it came from, where a newer article took the url: placed on the one named by id."""
+    named = ArticleFactory(body=STORED, url="https://news.example/cafe")
+    ArticleFactory(body="Kishida, again. " + STORED, url=named.url)  # newer: the one the url finds first
+    at = STORED.index("Kishida")
+    annotation = web_annotation(named.pk, at, at + 7, ["entity", "PERSON"], exact="Kishida")
+    annotation["target"]["articleUrl"] = named.url
+    import_file(annotator, "w3c-jsonld", collection(annotation))
+    assert Annotation.objects.get().article_id == named.pk
+
+
+def test_an_article_found_by_neither_url_nor_id_or_without_the_text_is_named(annotator):
+    """The first article tried (the url's) says why it is not that text."""
+    here = ArticleFactory(body=STORED, url="https://news.example/cafe")
+    missing = here.pk + 100
+    nowhere = web_annotation(missing, 0, 2, ["claim"], exact="Le")
+    nowhere["target"]["articleUrl"] = "https://news.example/gone"
+    changed = web_annotation(missing, 0, 2, ["claim"], exact="La")
+    changed["target"]["articleUrl"] = here.url
+    with pytest.raises(ImportFailed) as failed:
+        import_file(annotator, "w3c-jsonld", collection(nowhere, changed))
+    assert failed.value.errors == [
+        f"annotation 1: no article has the url 'https://news.example/gone', and article {missing} is not stored "
+        "here (the file has no text)",
+        "annotation 2: the article at https://news.example/cafe (revision 1) has 'Le' at 0-2, not the quote 'La': "
+        "not the text the annotation was made on",
+    ]
+
+
+def test_copydesks_terms_give_a_claims_fact_check_and_a_suggestions_confidence(annotator):
+    """claimant, ratingExplanation and claimDate on a claim; confidence on a machine suggestion
+    (on a person's annotation it is passed over, as the JSONL reader does)."""
+    article = ArticleFactory(body=STORED)
+    end = STORED.index("The end")
+    claim = web_annotation(article.pk, end, end + 7, ["claim"], exact="The end")
+    claim |= {"claimant": "Kishida", "ratingExplanation": "It ends.", "claimDate": "2025-06-01", "confidence": 0.5}
+    at = STORED.index("Kishida")
+    machine = web_annotation(article.pk, at, at + 7, ["entity", "PERSON"], exact="Kishida")
+    machine |= {"creator": {"type": "Software", "name": "ner 2.1"}, "confidence": 0.0}
+    import_file(annotator, "w3c-jsonld", collection(claim, machine))
+    stored = Annotation.objects.get(kind="claim")
+    assert (stored.claimant, stored.rating_explanation, stored.claim_date.isoformat()) == (
+        "Kishida",
+        "It ends.",
+        "2025-06-01",
+    )
+    assert (stored.origin, stored.confidence) == ("import", None)
+    assert Annotation.objects.values_list("origin", "model", "confidence").get(kind="entity") == (
+        "machine",
+        "ner 2.1",
+        0.0,
+    )
+
+
+def test_copydesks_terms_that_cannot_be_read_are_named(annotator):
+    article = ArticleFactory(body=STORED)
+    at = STORED.index("Kishida")
+    entity = web_annotation(article.pk, at, at + 7, ["entity", "PERSON"], exact="Kishida") | {"claimant": "x"}
+    claim = web_annotation(article.pk, 0, 2, ["claim"], exact="Le") | {"claimDate": "soon"}
+    url = web_annotation(article.pk, 0, 2, ["claim"], exact="Le")
+    url["target"]["articleUrl"] = 5
+    with pytest.raises(ImportFailed) as failed:
+        import_file(annotator, "w3c-jsonld", collection(entity, claim, url))
+    assert failed.value.errors == [
+        "annotation 1: claimant: claimant belongs to claim annotations, not to entity annotations.",
+        "annotation 2: claim_date 'soon' is not a date (YYYY-MM-DD)",
+        "annotation 3: the target's articleUrl 5 is not text",
+    ]
+    assert Annotation.objects.count() == 0
+
+
 def foreign_annotation() -> dict:
     """As another tool writes one: the page's url as source, a quote with its context and no
     position, a tag of the tool's own, its software as creator."""
