@@ -283,20 +283,24 @@ def test_the_id_is_tried_when_the_article_with_the_url_has_another_text(annotato
 
 
 def test_an_article_found_by_neither_url_nor_id_or_without_the_text_is_named(annotator):
-    """The first article tried (the url's) says why it is not that text."""
+    """The first article tried (the url's) says why it is not that text, or that it has not the
+    revision named (another Copydesk's revisions: the offsets point into one this one lacks)."""
     here = ArticleFactory(body=STORED, url="https://news.example/cafe")
     missing = here.pk + 100
     nowhere = web_annotation(missing, 0, 2, ["claim"], exact="Le")
     nowhere["target"]["articleUrl"] = "https://news.example/gone"
     changed = web_annotation(missing, 0, 2, ["claim"], exact="La")
     changed["target"]["articleUrl"] = here.url
+    revised_there = web_annotation(missing, 0, 2, ["claim"], exact="Le", revision=2)
+    revised_there["target"]["articleUrl"] = here.url
     with pytest.raises(ImportFailed) as failed:
-        import_file(annotator, "w3c-jsonld", collection(nowhere, changed))
+        import_file(annotator, "w3c-jsonld", collection(nowhere, changed, revised_there))
     assert failed.value.errors == [
         f"annotation 1: no article has the url 'https://news.example/gone', and article {missing} is not stored "
         "here (the file has no text)",
         "annotation 2: the article at https://news.example/cafe (revision 1) has 'Le' at 0-2, not the quote 'La': "
         "not the text the annotation was made on",
+        "annotation 3: the article at https://news.example/cafe has no revision 2",
     ]
 
 
