@@ -134,7 +134,12 @@ JSONLD_SQL = f"""SELECT CONCAT(
   '/", "scope": "{BASE}/api/articles/', a.article_id,
   '/", "selector": [{{"type": "TextQuoteSelector", "exact": ', {json_text("a.quote")},
   ', "prefix": ' || TO_JSON(NULLIF(a.prefix, ''))::text, ', "suffix": ' || TO_JSON(NULLIF(a.suffix, ''))::text,
-  '}}, {{"type": "TextPositionSelector", "start": ', a.start, ', "end": ', a."end", '}}]}}}}')
+  '}}, {{"type": "TextPositionSelector", "start": ', a.start, ', "end": ', a."end", '}}]',
+  ', "articleUrl": ' || TO_JSON(NULLIF(ar.url, ''))::text, '}}',
+  ', "claimant": ' || TO_JSON(NULLIF(a.claimant, ''))::text,
+  ', "ratingExplanation": ' || TO_JSON(NULLIF(a.rating_explanation, ''))::text,
+  ', "claimDate": ' || TO_JSON({iso_date("a.claim_date")})::text,
+  ', "confidence": ' || {python_float("a.confidence")}, '}}')
 {FROM}"""
 
 
