@@ -59,7 +59,7 @@ _TITLE_LENGTH = 80  # of a title made from the text's first line
 _TITLE_LIMIT, _SOURCE_LIMIT, _URL_LENGTH = 500, 200, 2000  # the article's columns
 
 # The annotation's columns each record gives (in the staging table's order); every other column
-# takes the value a new pending annotation by the importer has (_Staging.constant_columns).
+# takes the value a new pending annotation by the importer has (_Constants, in _Staging.store).
 STAGED = (
     "article_id",
     "kind",
@@ -135,7 +135,6 @@ def annotations_import(
         except BaseException as error:
             staging.pause(error)  # a COPY under way is abandoned, and the transaction with it
             raise
-        staging.pause()
         report(Progress(count, "storing"))
         if errors:
             raise ImportFailed(_first(errors + staging.duplicates()))
@@ -251,35 +250,28 @@ def _row(span: ImportedSpan, article: Article, mapping: dict) -> tuple:
     if kind not in _KINDS:
         raise ValueError(f"{kind!r} is not a kind: one of {', '.join(_KINDS)}")
     note = given.pop("note", "") or ""
-    _check_values(given)
-    _check_values({"note": note, "model": span.model})
+    _check_values({**given, "note": note, "model": span.model})
     check_kind_fields(kind, given)
     check_origin_fields(span.origin, span.model, span.confidence)
     prefix, suffix = span_context(body, span.start, span.end)
-    fields = kind_field_values(kind, given)
-    claim_date = fields["claim_date"]
-    return (
-        article.pk,
-        kind,
-        span.start,
-        span.end,
-        quote,
-        prefix,
-        suffix,
-        fields["entity_type"],
-        fields["artifact_type"],
-        fields["suggested_correction"],
-        fields["severity"],
-        fields["claimant"],
-        fields["rating"],
-        fields["rating_explanation"],
-        date.fromisoformat(claim_date) if isinstance(claim_date, str) else claim_date,
-        note,
-        span.origin,
-        span.model,
-        span.confidence,
-        article.revision,
-    )
+    row = {
+        **kind_field_values(kind, given),
+        "article_id": article.pk,
+        "kind": kind,
+        "start": span.start,
+        "end": span.end,
+        "quote": quote,
+        "prefix": prefix,
+        "suffix": suffix,
+        "note": note,
+        "origin": span.origin,
+        "model": span.model,
+        "confidence": span.confidence,
+        "revision": article.revision,
+    }
+    if isinstance(row["claim_date"], str):
+        row["claim_date"] = date.fromisoformat(row["claim_date"])
+    return tuple(row[column] for column in STAGED)
 
 
 _KINDS = tuple(kind.value for kind in Kind)
@@ -367,20 +359,19 @@ class _Staging:
     def duplicates(self) -> list[tuple[int, str]]:
         """Each row whose span, kind and type an earlier row of the file or a stored annotation
         already has, by its record (the first MAX_ERRORS of each)."""
-        table, staged = self.TABLE, ", ".join(_quoted(column) for column in _KEY)
+        table, key = self.TABLE, ", ".join(_quoted(column) for column in _KEY)
         same = " AND ".join(f"a.{_quoted(column)} = s.{_quoted(column)}" for column in _KEY)
-        annotations = _quoted(Annotation._meta.db_table)
         found = []
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT seq, record, first FROM (SELECT seq, record, "  # noqa: S608 - our tables and columns
-                f"FIRST_VALUE(record) OVER (PARTITION BY {staged} ORDER BY seq) AS first, "
-                f"ROW_NUMBER() OVER (PARTITION BY {staged} ORDER BY seq) AS n FROM {table}) AS t "
+                f"FIRST_VALUE(record) OVER (PARTITION BY {key} ORDER BY seq) AS first, "
+                f"ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY seq) AS n FROM {table}) AS t "
                 f"WHERE n > 1 ORDER BY seq LIMIT {MAX_ERRORS}"
             )
             found += [(seq, f"{record}: the same span, kind and type as {first}") for seq, record, first in cursor]
             cursor.execute(
-                f"SELECT s.seq, s.record, a.id FROM {table} AS s JOIN {annotations} AS a ON {same} "  # noqa: S608
+                f"SELECT s.seq, s.record, a.id FROM {table} AS s JOIN {_ANNOTATIONS} AS a ON {same} "  # noqa: S608
                 f"AND a.status <> %s ORDER BY s.seq LIMIT {MAX_ERRORS}",
                 [Status.ORPHANED],
             )
