@@ -41,25 +41,14 @@ from annotations.domain.imports import ImportedSpan, ImportFailed, SourceArticle
 from annotations.domain.kinds import Kind
 from annotations.domain.offsets import OffsetError, OffsetMap, Unit
 from annotations.domain.origins import Origin
-from annotations.domain.records import END_MARKER
+from annotations.domain.records import END_MARKER, WRITABLE_FIELDS
 from annotations.domain.spans import occurrences, span_context
 from annotations.models import Article, ArticleRevision
 
 from .jsonld import ARTICLE_URL, EXTENSIONS, UNNAMED_MODEL
 
-# What a Copydesk record carries besides the span: the annotation's own fields.
-_COPYDESK_FIELDS = (
-    "kind",
-    "entity_type",
-    "artifact_type",
-    "suggested_correction",
-    "severity",
-    "claimant",
-    "rating",
-    "rating_explanation",
-    "claim_date",
-    "note",
-)
+# What a Copydesk record carries besides the span: the annotation's own fields, as a client writes them.
+_COPYDESK_FIELDS = tuple(field for field in WRITABLE_FIELDS if field not in {"article", "start", "end", "quote"})
 
 
 def _json_lines(lines: Iterable[bytes | str]) -> Iterator[tuple[int, dict]]:
