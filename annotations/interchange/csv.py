@@ -9,7 +9,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from itertools import chain
 
-from django.db import connections, models
+from django.db import models
 from django.db.models import Func, QuerySet, Value
 from django.db.models.functions import NullIf
 
@@ -17,7 +17,7 @@ from annotations.domain.records import END_MARKER, EXPORT_FIELDS
 from annotations.query.records import export_select, text_columns
 
 from .records import records
-from .stream import copy_lines, gathered, in_pieces
+from .stream import copy_lines, gathered, in_pieces, on_postgres
 
 # A cell starting with one of these is a formula to Excel, LibreOffice or Sheets
 # (OWASP "CSV injection"); a leading apostrophe makes it plain text.
@@ -99,7 +99,7 @@ def for_spreadsheets(pieces: Iterable[bytes]) -> Iterator[bytes]:
 def write_csv(
     annotations: QuerySet, *, total: int, end_marker: bool = False, spreadsheet: bool = False, **_context
 ) -> Iterator[bytes]:
-    if connections[annotations.db].vendor == "postgresql":
+    if on_postgres(annotations):
         pieces = gathered(csv_lines_postgres(annotations))
     else:
         pieces = in_pieces(csv_lines(annotations))

@@ -10,14 +10,13 @@ import json
 from collections.abc import Iterator
 from itertools import chain
 
-from django.db import connections
 from django.db.models import QuerySet
 
 from annotations.domain.records import END_MARKER
 from annotations.query.records import export_select, timed_columns
 
 from .records import records
-from .stream import copy_lines, gathered, in_pieces
+from .stream import copy_lines, gathered, in_pieces, on_postgres
 
 
 def jsonl_lines(annotations: QuerySet) -> Iterator[str]:
@@ -38,7 +37,7 @@ def end_marker_line(total: int) -> str:
 
 
 def write_jsonl(annotations: QuerySet, *, total: int, end_marker: bool = False, **_context) -> Iterator[bytes]:
-    if connections[annotations.db].vendor == "postgresql":
+    if on_postgres(annotations):
         pieces = gathered(jsonl_lines_postgres(annotations))
     else:
         pieces = in_pieces(jsonl_lines(annotations))

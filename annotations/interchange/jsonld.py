@@ -15,7 +15,6 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.db import connections
 from django.db.models import QuerySet
 from django.urls import reverse
 
@@ -23,7 +22,7 @@ from annotations.domain.origins import Origin
 from annotations.query.records import export_select, text_columns
 
 from .records import records
-from .stream import copy_lines, gathered, in_pieces
+from .stream import copy_lines, gathered, in_pieces, json_items, on_postgres
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 # Copydesk's terms' namespace: one IRI for every instance (not the instance's own address), so that a
@@ -324,15 +323,12 @@ def jsonld_texts(annotations: QuerySet, iris: Iris, total: int) -> Iterator[str]
 def jsonld_blocks_postgres(annotations: QuerySet, iris: Iris, total: int) -> Iterator[bytes]:
     """The same collection, its items built by PostgreSQL: each line's end turned into the separator."""
     yield _opening(iris, total).encode()
-    separator = b""
-    for line in web_annotation_lines_postgres(annotations, iris):
-        yield separator + line[:-1]
-        separator = b",\n"
+    yield from json_items(web_annotation_lines_postgres(annotations, iris))
     yield _CLOSING.encode()
 
 
 def write_jsonld(annotations: QuerySet, *, iris: Iris, total: int, **_context) -> Iterator[bytes]:
     # Complete only when parsed whole: its closing brackets are its end marker, and `total` its count.
-    if connections[annotations.db].vendor == "postgresql":
+    if on_postgres(annotations):
         return gathered(jsonld_blocks_postgres(annotations, iris, total))
     return in_pieces(jsonld_texts(annotations, iris, total))

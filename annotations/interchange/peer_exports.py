@@ -15,7 +15,6 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from itertools import groupby, islice
 
-from django.db import connections
 from django.db.models import QuerySet
 
 from annotations.domain.offsets import Unit, unit_offsets
@@ -25,7 +24,7 @@ from annotations.query.peer_exports import REGION_CONSTANTS, REGION_ID_PREFIX
 
 from . import stream
 from .records import records
-from .stream import copy_lines, copy_rows, gathered, in_pieces
+from .stream import copy_lines, copy_rows, gathered, in_pieces, json_items, on_postgres
 
 ARTICLES_PER_QUERY = 200
 
@@ -102,20 +101,13 @@ def label_studio_postgres(annotations: QuerySet) -> Iterator[bytes]:
     its own (the protocol's CopyData: "messages sent from the backend will always correspond
     to single data rows"), a task and its line break, which becomes the list's separator."""
     yield b"["
-    separator = b"\n"
-    for line in copy_lines(annotations.db, *sql.label_studio_tasks(annotations)):
-        yield separator + line[:-1]
-        separator = b",\n"
+    yield from json_items(copy_lines(annotations.db, *sql.label_studio_tasks(annotations)), first=b"\n")
     yield b"\n]\n"
-
-
-def _on_postgres(annotations: QuerySet) -> bool:
-    return connections[annotations.db].vendor == "postgresql"
 
 
 def write_label_studio(annotations: QuerySet, **_context) -> Iterator[bytes]:
     # Complete only when parsed whole: its closing bracket is its end marker.
-    if _on_postgres(annotations):
+    if on_postgres(annotations):
         return gathered(label_studio_postgres(annotations))
     return in_pieces(label_studio_texts(annotations))
 
@@ -126,7 +118,7 @@ def doccano_postgres(annotations: QuerySet) -> Iterator[bytes]:
 
 
 def write_doccano(annotations: QuerySet, **_context) -> Iterator[bytes]:
-    if _on_postgres(annotations):
+    if on_postgres(annotations):
         return gathered(doccano_postgres(annotations))
     return in_pieces(doccano_texts(annotations))
 
@@ -201,5 +193,5 @@ def brat_zip(files: Iterable[tuple[int, bytes, bytes]]) -> Iterator[bytes]:
 
 
 def write_brat(annotations: QuerySet, **_context) -> Iterator[bytes]:
-    files = brat_files_postgres(annotations) if _on_postgres(annotations) else brat_files(annotations)
+    files = brat_files_postgres(annotations) if on_postgres(annotations) else brat_files(annotations)
     return gathered(brat_zip(files))

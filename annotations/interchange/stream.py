@@ -92,18 +92,29 @@ def in_pieces(texts: Iterable[str]) -> Iterator[bytes]:
     return gathered(text.encode() for text in texts)
 
 
-def copy_lines(using: str, select_sql: str, params, *, options: str = _COPY_VERBATIM) -> Iterator[bytes]:
-    """The rows of a one-column SELECT (each a whole line of text) streamed by PostgreSQL's
-    COPY, verbatim, a block (a row: PostgreSQL sends one a message) at a time; or with other
-    COPY `options`, the rows as COPY writes them."""
-    copy_sql = f"COPY ({select_sql}) TO STDOUT {options}"
+def on_postgres(annotations: QuerySet) -> bool:
+    """Whether the export's database builds its files (COPY), or Python does."""
+    return connections[annotations.db].vendor == "postgresql"
+
+
+@contextmanager
+def _copy_out(using: str, copy_sql: str, params):
+    """A COPY ... TO STDOUT under the export's transaction and planner settings."""
     # psycopg binds the parameters client-side: COPY takes none from the server's protocol.
     with reading(using), connections[using].cursor() as cursor:
         for setting in _COPY_PLANNING:
             cursor.execute(setting)
         with cursor.cursor.copy(copy_sql, params) as copy:
-            for block in copy:
-                yield bytes(block)
+            yield copy
+
+
+def copy_lines(using: str, select_sql: str, params, *, options: str = _COPY_VERBATIM) -> Iterator[bytes]:
+    """The rows of a one-column SELECT (each a whole line of text) streamed by PostgreSQL's
+    COPY, verbatim, a block (a row: PostgreSQL sends one a message) at a time; or with other
+    COPY `options`, the rows as COPY writes them."""
+    with _copy_out(using, f"COPY ({select_sql}) TO STDOUT {options}", params) as copy:
+        for block in copy:
+            yield bytes(block)
 
 
 def copy_rows(using: str, select_sql: str, params, types: list[str]) -> Iterator[tuple]:
@@ -111,10 +122,16 @@ def copy_rows(using: str, select_sql: str, params, types: list[str]) -> Iterator
     its columns loaded as `types` (PostgreSQL type names): for columns whose text holds line
     breaks, which a line-per-row format would have to quote. A `text` column read as `bytea`
     comes as its UTF-8 bytes (both send their bytes as they are), not decoded to be encoded again."""
-    copy_sql = f"COPY ({select_sql}) TO STDOUT (FORMAT binary)"
-    with reading(using), connections[using].cursor() as cursor:
-        for setting in _COPY_PLANNING:
-            cursor.execute(setting)
-        with cursor.cursor.copy(copy_sql, params) as copy:
-            copy.set_types(types)
-            yield from copy.rows()
+    with _copy_out(using, f"COPY ({select_sql}) TO STDOUT (FORMAT binary)", params) as copy:
+        copy.set_types(types)
+        yield from copy.rows()
+
+
+def json_items(lines: Iterable[bytes], *, first: bytes = b"") -> Iterator[bytes]:
+    """copy_lines()'s lines, each a JSON value and its line break, as a JSON list's items: each
+    line's break (the block's last byte) becomes the separator before the next (`first` before
+    the first, if there is one)."""
+    separator = first
+    for line in lines:
+        yield separator + line[:-1]
+        separator = b",\n"
