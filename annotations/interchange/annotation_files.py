@@ -130,8 +130,8 @@ def read_copydesk_jsonl(lines: Iterable[bytes | str]) -> Iterator[ImportedSpan]:
     revision is carried to the current one, or refused by name. A machine suggestion stays
     one, with its model and confidence; the rest come in as `import`."""
     records = (_copydesk_record(number, record) for number, record in _json_lines(lines) if END_MARKER not in record)
-    articles = _W3cArticles()
-    while chunk := list(islice(records, _W3C_CHUNK)):
+    articles = _StoredArticles()
+    while chunk := list(islice(records, _CHUNK)):
         yield from articles.spans(chunk)
 
 
@@ -255,7 +255,7 @@ def _span(where, article, offsets, start, end, quote, label, **provenance) -> Im
 
 # --- W3C Web Annotation: Copydesk's JSON-LD export -------------------------------------------------
 
-_W3C_CHUNK = 500  # annotations read before their articles are fetched, in one query
+_CHUNK = 500  # annotations read before their articles are fetched, in one query
 _ARTICLES_KEPT = 2000  # articles kept between chunks (an export lists an article's spans together)
 # A claim's fact-check verdict and an artifact's severity are both `assessing` bodies.
 _ASSESSED = {Kind.CLAIM.value: "rating", Kind.TRANSLATION_ARTIFACT.value: "severity"}
@@ -295,8 +295,8 @@ def read_w3c_jsonld(file: BinaryIO) -> Iterator[ImportedSpan]:
     items = _json_items(file, prefix, "annotation")
     if not prefix:
         items = _one_annotation(items)
-    articles = _W3cArticles()
-    while chunk := [_web_annotation(number, item) for number, item in islice(items, _W3C_CHUNK)]:
+    articles = _StoredArticles()
+    while chunk := [_web_annotation(number, item) for number, item in islice(items, _CHUNK)]:
         yield from articles.spans(chunk)
 
 
@@ -493,11 +493,12 @@ class _Placed(NamedTuple):
     end: int
 
 
-class _W3cArticles:
-    """The articles a chunk of annotations names, and the earlier revisions it points into,
-    fetched in a query each and kept for the chunks after (up to _ARTICLES_KEPT); each
-    article's SourceArticle made once (its body, by which the import finds it: bodies are
-    unique)."""
+class _StoredArticles:
+    """The annotations of a file that carries no text (Copydesk's JSONL and JSON-LD) placed on
+    the stored articles. The articles a chunk of annotations names, and the earlier revisions
+    it points into, fetched in a query each and kept for the chunks after (up to
+    _ARTICLES_KEPT); each article's SourceArticle made once (its body, by which the import
+    finds it: bodies are unique)."""
 
     def __init__(self):
         self.by_id: dict[int, Article | None] = {}
